@@ -1,0 +1,34 @@
+#!/bin/sh
+# bootstrap.sh - install what xraytop needs on Debian 12 (only what is
+# missing), then generate, configure and build it in this folder.
+#
+#   ./bootstrap.sh [CONFIGURE-OPTIONS...]
+#
+# Packages are installed with apt-get (as root, or through sudo when it is
+# there).  Configure runs again only when the options change.
+set -eu
+cd "$(dirname "$0")"
+
+packages="build-essential autoconf automake pkg-config libncurses-dev libcjson-dev
+libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 time"
+
+missing=""
+for p in $packages; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	echo "bootstrap: installing$missing"
+	if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing
+fi
+
+if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
+	./autogen.sh
+fi
+stamp="configure $*"
+if [ ! -f Makefile ] || [ ! -f .bootstrap-stamp ] || [ "$(cat .bootstrap-stamp)" != "$stamp" ]; then
+	./configure "$@"
+	echo "$stamp" > .bootstrap-stamp
+fi
+make -j"$(nproc)"
