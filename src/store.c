@@ -1,0 +1,593 @@
+/* store.c - the trace assembler: documents filed by trace, merged by id.
+ *
+ * Traces live in an open-addressing hash table keyed by trace id, and in an
+ * array in order of first arrival.  Each trace owns one arena holding its
+ * documents; the arrays that index them are heap-allocated and grow by
+ * doubling.  A document replaced by a newer copy stays in the arena until
+ * the trace is freed (replacements are rare: in-progress then complete).
+ *
+ * Independent subsegments are attached under the entity their parent_id
+ * names, but only when that entity is reachable from a segment document of
+ * the trace; until then they wait in the pending list.  Everything that
+ * becomes reachable (a new segment, a newly attached subsegment) is searched
+ * for the parents of pending subsegments, so chains resolve transitively.
+ */
+#include "config.h"
+
+#include "xraytop/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "xraytop/arena.h"
+#include "xraytop/xmalloc.h"
+
+/* Per-trace arena chunks: a typical trace holds 10-20 KiB of decoded data. */
+#define TRACE_CHUNK (8 * 1024)
+/* A trace builds an id index of its documents past this many documents. */
+#define IDX_MIN_DOCS 16
+
+enum doc_kind { KIND_SEGMENT = 0, KIND_INDEP = 1 };
+
+/* The public trace and what only the store needs to know about it. */
+struct tentry {
+	struct trace	 t;          /* first: a struct trace * is a struct tentry * */
+	uint64_t	 hash;
+	struct segment	**indeps;    /* current copy of every independent subsegment */
+	size_t		 nindeps;
+	size_t		 capindeps;
+	size_t		*idx;        /* id -> (index << 1 | kind) + 1, or NULL */
+	size_t		 idxcap;     /* power of two */
+};
+
+struct store {
+	struct tentry	**traces;    /* in order of first arrival */
+	size_t		 ntraces;
+	size_t		 captraces;
+	struct tentry	**slots;     /* hash table, power-of-two size */
+	size_t		 nslots;
+	uint64_t	 seq;
+};
+
+static uint64_t
+hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s != '\0'; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	/* Mix the high bits down: the table uses the low ones. */
+	h ^= h >> 29;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 32;
+	return h;
+}
+
+static int
+is_complete(const struct segment *s)
+{
+	return (s->flags & SEG_IN_PROGRESS) == 0;
+}
+
+/* Grow a pointer array so that one more element fits. */
+static void
+grow(struct segment ***arr, size_t n, size_t *cap)
+{
+	if (n < *cap)
+		return;
+	*cap = *cap ? *cap * 2 : 4;
+	*arr = xreallocarray(*arr, *cap, sizeof **arr);
+}
+
+static void
+push(struct segment ***arr, size_t *n, size_t *cap, struct segment *s)
+{
+	grow(arr, *n, cap);
+	(*arr)[(*n)++] = s;
+}
+
+static void
+entry_free(struct tentry *e)
+{
+	arena_free(e->t.arena);
+	free(e->t.segments);
+	free(e->t.pending);
+	free(e->indeps);
+	free(e->idx);
+	free(e);
+}
+
+struct store *
+store_new(void)
+{
+	struct store *st = xcalloc(1, sizeof *st);
+
+	st->nslots = 64;
+	st->slots = xcalloc(st->nslots, sizeof *st->slots);
+	return st;
+}
+
+void
+store_free(struct store *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->ntraces; i++)
+		entry_free(st->traces[i]);
+	free(st->traces);
+	free(st->slots);
+	free(st);
+}
+
+/* The slot where trace id lives or would go. */
+static size_t
+slot_of(const struct store *st, const char *id, uint64_t h)
+{
+	size_t mask = st->nslots - 1, i = (size_t)h & mask;
+
+	while (st->slots[i] != NULL) {
+		if (st->slots[i]->hash == h && strcmp(st->slots[i]->t.id, id) == 0)
+			break;
+		i = (i + 1) & mask;
+	}
+	return i;
+}
+
+/* Double the hash table, keeping the load factor under 1/2. */
+static void
+store_rehash(struct store *st)
+{
+	struct tentry **old = st->slots;
+	size_t oldn = st->nslots, i, j, mask;
+
+	st->nslots *= 2;
+	st->slots = xcalloc(st->nslots, sizeof *st->slots);
+	mask = st->nslots - 1;
+	for (i = 0; i < oldn; i++) {
+		if (old[i] == NULL)
+			continue;
+		j = (size_t)old[i]->hash & mask;
+		while (st->slots[j] != NULL)
+			j = (j + 1) & mask;
+		st->slots[j] = old[i];
+	}
+	free(old);
+}
+
+struct trace *
+store_find(struct store *st, const char *trace_id)
+{
+	uint64_t h;
+	struct tentry *e;
+
+	if (st == NULL || trace_id == NULL)
+		return NULL;
+	h = hash_str(trace_id);
+	e = st->slots[slot_of(st, trace_id, h)];
+	return e != NULL ? &e->t : NULL;
+}
+
+size_t
+store_ntraces(const struct store *st)
+{
+	return st != NULL ? st->ntraces : 0;
+}
+
+struct trace *
+store_trace(struct store *st, size_t i)
+{
+	if (st == NULL || i >= st->ntraces)
+		return NULL;
+	return &st->traces[i]->t;
+}
+
+/* The trace for id, created when new. */
+static struct tentry *
+store_get(struct store *st, const char *id)
+{
+	uint64_t h = hash_str(id);
+	size_t i = slot_of(st, id, h);
+	struct tentry *e;
+
+	if (st->slots[i] != NULL)
+		return st->slots[i];
+	if ((st->ntraces + 1) * 2 > st->nslots) {
+		store_rehash(st);
+		i = slot_of(st, id, h);
+	}
+	e = xcalloc(1, sizeof *e);
+	e->hash = h;
+	e->t.arena = arena_new(TRACE_CHUNK);
+	e->t.id = arena_strdup(e->t.arena, id);
+	e->t.seq = st->seq++;
+	st->slots[i] = e;
+	if (st->ntraces == st->captraces) {
+		st->captraces = st->captraces ? st->captraces * 2 : 64;
+		st->traces = xreallocarray(st->traces, st->captraces, sizeof *st->traces);
+	}
+	st->traces[st->ntraces++] = e;
+	return e;
+}
+
+/* ---------------------------------------------------------------- document index */
+
+static struct segment *
+doc_at(const struct tentry *e, size_t v)
+{
+	size_t i = (v - 1) >> 1;
+
+	return ((v - 1) & 1) == KIND_INDEP ? e->indeps[i] : e->t.segments[i];
+}
+
+static void
+idx_put(struct tentry *e, const char *id, enum doc_kind kind, size_t i)
+{
+	size_t mask = e->idxcap - 1, j = (size_t)hash_str(id) & mask;
+
+	while (e->idx[j] != 0)
+		j = (j + 1) & mask;
+	e->idx[j] = ((i << 1) | kind) + 1;
+}
+
+/* (Re)build the index once the trace is big enough to need one. */
+static void
+idx_rebuild(struct tentry *e)
+{
+	size_t n = e->t.nsegments + e->nindeps, i;
+
+	if (n <= IDX_MIN_DOCS)
+		return;
+	free(e->idx);
+	e->idxcap = 64;
+	while (e->idxcap < n * 4)
+		e->idxcap *= 2;
+	e->idx = xcalloc(e->idxcap, sizeof *e->idx);
+	for (i = 0; i < e->t.nsegments; i++)
+		if (e->t.segments[i]->id != NULL)
+			idx_put(e, e->t.segments[i]->id, KIND_SEGMENT, i);
+	for (i = 0; i < e->nindeps; i++)
+		if (e->indeps[i]->id != NULL)
+			idx_put(e, e->indeps[i]->id, KIND_INDEP, i);
+}
+
+/* Record a document just appended to its array. */
+static void
+idx_add(struct tentry *e, enum doc_kind kind, size_t i)
+{
+	const char *id = kind == KIND_INDEP ? e->indeps[i]->id : e->t.segments[i]->id;
+
+	if (e->idx != NULL && (e->t.nsegments + e->nindeps) * 2 <= e->idxcap) {
+		if (id != NULL)
+			idx_put(e, id, kind, i);
+	} else
+		idx_rebuild(e);
+}
+
+/* Index of the document of this kind with this id, or -1. */
+static long
+doc_index(const struct tentry *e, const char *id, enum doc_kind kind)
+{
+	struct segment **arr = kind == KIND_INDEP ? e->indeps : e->t.segments;
+	size_t n = kind == KIND_INDEP ? e->nindeps : e->t.nsegments, i, mask;
+
+	if (id == NULL)
+		return -1;
+	if (e->idx == NULL) {
+		for (i = 0; i < n; i++)
+			if (arr[i]->id != NULL && strcmp(arr[i]->id, id) == 0)
+				return (long)i;
+		return -1;
+	}
+	mask = e->idxcap - 1;
+	for (i = (size_t)hash_str(id) & mask; e->idx[i] != 0; i = (i + 1) & mask) {
+		size_t v = e->idx[i];
+
+		if (((v - 1) & 1) == kind && strcmp(doc_at(e, v)->id, id) == 0)
+			return (long)((v - 1) >> 1);
+	}
+	return -1;
+}
+
+/* ---------------------------------------------------------------- attaching */
+
+/* The top-level document an entity belongs to: the nearest enclosing entity
+ * that is a document of its own (a segment or an independent subsegment). */
+static struct segment *
+doc_of(struct segment *s)
+{
+	while (s->parent != NULL && (s->flags & SEG_INDEPENDENT) == 0)
+		s = s->parent;
+	return s;
+}
+
+/* Nonzero when s hangs, through attached documents, under a segment. */
+static int
+reachable(const struct segment *s)
+{
+	while (s->parent != NULL)
+		s = s->parent;
+	return (s->flags & SEG_INDEPENDENT) == 0;
+}
+
+/* The entity with this id reachable from the trace's segments, or NULL. */
+static struct segment *
+find_reachable(const struct tentry *e, const char *id)
+{
+	struct segment *s;
+	long k;
+	size_t i;
+
+	if (id == NULL)
+		return NULL;
+	if ((k = doc_index(e, id, KIND_SEGMENT)) >= 0)
+		return e->t.segments[k];
+	if ((k = doc_index(e, id, KIND_INDEP)) >= 0 && reachable(e->indeps[k]))
+		return e->indeps[k];
+	for (i = 0; i < e->t.nsegments; i++)
+		if ((s = segment_find(e->t.segments[i], id)) != NULL)
+			return s;
+	return NULL;
+}
+
+static void
+attach(struct segment *parent, struct segment *child)
+{
+	child->next = NULL;
+	segment_append_child(parent, child);
+	child->parent = parent;
+}
+
+/* Take child out of its parent's list of children. */
+static void
+detach(struct segment *child)
+{
+	struct segment *p = child->parent, *c, *prev = NULL;
+
+	if (p == NULL)
+		return;
+	for (c = p->children; c != NULL && c != child; c = c->next)
+		prev = c;
+	if (c != NULL) {
+		if (prev != NULL)
+			prev->next = c->next;
+		else
+			p->children = c->next;
+		if (p->last_child == c)
+			p->last_child = prev;
+		p->nchildren--;
+	}
+	child->next = NULL;
+	child->parent = NULL;
+}
+
+static void
+pending_remove(struct trace *t, const struct segment *s)
+{
+	size_t i;
+
+	for (i = 0; i < t->npending; i++)
+		if (t->pending[i] == s) {
+			memmove(t->pending + i, t->pending + i + 1,
+			    (t->npending - i - 1) * sizeof *t->pending);
+			t->npending--;
+			return;
+		}
+}
+
+/* Attach every pending subsegment whose parent is in tree (just made
+ * reachable), then those whose parent is in what was just attached. */
+static void
+resolve_pending(struct tentry *e, struct segment *tree)
+{
+	struct trace *t = &e->t;
+	struct segment **work = NULL, *w, *p, *parent;
+	size_t nwork = 0, capwork = 0, i;
+
+	if (t->npending == 0)
+		return;
+	push(&work, &nwork, &capwork, tree);
+	while (nwork > 0 && t->npending > 0) {
+		w = work[--nwork];
+		for (i = 0; i < t->npending; ) {
+			p = t->pending[i];
+			if (p->parent_id == NULL ||
+			    (parent = segment_find(w, p->parent_id)) == NULL) {
+				i++;
+				continue;
+			}
+			memmove(t->pending + i, t->pending + i + 1,
+			    (t->npending - i - 1) * sizeof *t->pending);
+			t->npending--;
+			attach(parent, p);
+			push(&work, &nwork, &capwork, p);
+		}
+	}
+	free(work);
+}
+
+/* Independent subsegments attached inside old's own document (not inside
+ * another independent one below it), taken off their parents. */
+static struct segment **
+take_attached(struct tentry *e, struct segment *old, size_t *n)
+{
+	struct segment **list = NULL;
+	size_t cap = 0, i;
+
+	*n = 0;
+	for (i = 0; i < e->nindeps; i++) {
+		struct segment *s = e->indeps[i];
+
+		if (s != old && s->parent != NULL && doc_of(s->parent) == old) {
+			detach(s);
+			push(&list, n, &cap, s);
+		}
+	}
+	return list;
+}
+
+/* Put back subsegments taken off a replaced document: under the entity
+ * their parent_id names, or pending. */
+static void
+reattach(struct tentry *e, struct segment **list, size_t n)
+{
+	struct segment *parent;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		parent = find_reachable(e, list[i]->parent_id);
+		if (parent != NULL)
+			attach(parent, list[i]);
+		else
+			push(&e->t.pending, &e->t.npending, &e->t.cappending, list[i]);
+	}
+	free(list);
+}
+
+static void
+span_add(struct trace *t, const struct segment *s)
+{
+	if (s->start_time > 0 && (t->start == 0 || s->start_time < t->start))
+		t->start = s->start_time;
+	if (s->end_time > t->end)
+		t->end = s->end_time;
+}
+
+/* Start and end again from every current document (after a replacement). */
+static void
+span_recompute(struct tentry *e)
+{
+	size_t i;
+
+	e->t.start = e->t.end = 0;
+	for (i = 0; i < e->t.nsegments; i++)
+		span_add(&e->t, e->t.segments[i]);
+	for (i = 0; i < e->nindeps; i++)
+		span_add(&e->t, e->indeps[i]);
+}
+
+static void
+add_segment(struct tentry *e, const struct segment *doc)
+{
+	struct trace *t = &e->t;
+	struct segment *copy, *old, **moved;
+	size_t nmoved;
+	long k = doc_index(e, doc->id, KIND_SEGMENT);
+
+	if (k >= 0 && is_complete(t->segments[k]) && !is_complete(doc))
+		return;
+	copy = segment_copy(doc, t->arena, NULL);
+	if (k < 0) {
+		push(&t->segments, &t->nsegments, &t->capsegments, copy);
+		idx_add(e, KIND_SEGMENT, t->nsegments - 1);
+		span_add(t, copy);
+	} else {
+		old = t->segments[k];
+		t->segments[k] = copy;
+		moved = take_attached(e, old, &nmoved);
+		reattach(e, moved, nmoved);
+		span_recompute(e);
+	}
+	resolve_pending(e, copy);
+}
+
+static void
+add_independent(struct tentry *e, const struct segment *doc)
+{
+	struct trace *t = &e->t;
+	struct segment *copy, *old = NULL, *parent, **moved = NULL;
+	size_t nmoved = 0;
+	long k = doc_index(e, doc->id, KIND_INDEP);
+
+	if (k >= 0) {
+		old = e->indeps[k];
+		if (is_complete(old) && !is_complete(doc))
+			return;
+	}
+	copy = segment_copy(doc, t->arena, NULL);
+	if (old != NULL) {
+		e->indeps[k] = copy;
+		if (old->parent != NULL)
+			detach(old);
+		else
+			pending_remove(t, old);
+		moved = take_attached(e, old, &nmoved);
+	} else {
+		push(&e->indeps, &e->nindeps, &e->capindeps, copy);
+		idx_add(e, KIND_INDEP, e->nindeps - 1);
+	}
+	parent = find_reachable(e, copy->parent_id);
+	if (parent != NULL)
+		attach(parent, copy);
+	else
+		push(&t->pending, &t->npending, &t->cappending, copy);
+	if (old != NULL) {
+		reattach(e, moved, nmoved);
+		span_recompute(e);
+	} else
+		span_add(t, copy);
+	if (parent != NULL)
+		resolve_pending(e, copy);
+}
+
+struct trace *
+store_add(struct store *st, const struct segment *doc)
+{
+	struct tentry *e;
+
+	if (st == NULL || doc == NULL || doc->trace_id == NULL || doc->trace_id[0] == '\0')
+		return NULL;
+	e = store_get(st, doc->trace_id);
+	if (doc->flags & SEG_INDEPENDENT)
+		add_independent(e, doc);
+	else
+		add_segment(e, doc);
+	return &e->t;
+}
+
+/* ---------------------------------------------------------------- queries */
+
+struct segment *
+trace_find(const struct trace *t, const char *id)
+{
+	struct segment *s;
+	size_t i;
+
+	if (t == NULL || id == NULL)
+		return NULL;
+	for (i = 0; i < t->nsegments; i++)
+		if ((s = segment_find(t->segments[i], id)) != NULL)
+			return s;
+	for (i = 0; i < t->npending; i++)
+		if ((s = segment_find(t->pending[i], id)) != NULL)
+			return s;
+	return NULL;
+}
+
+struct segment *
+trace_root(const struct trace *t)
+{
+	struct segment *best = NULL, *s;
+	size_t i;
+
+	if (t == NULL)
+		return NULL;
+	for (i = 0; i < t->nsegments; i++) {
+		s = t->segments[i];
+		if (s->parent_id != NULL && trace_find(t, s->parent_id) != NULL)
+			continue;
+		if (best == NULL || s->start_time < best->start_time)
+			best = s;
+	}
+	/* Every segment's parent is in the trace: a cycle; take the earliest. */
+	if (best == NULL && t->nsegments > 0) {
+		best = t->segments[0];
+		for (i = 1; i < t->nsegments; i++)
+			if (t->segments[i]->start_time < best->start_time)
+				best = t->segments[i];
+	}
+	return best;
+}
