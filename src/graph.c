@@ -1,0 +1,430 @@
+/* graph.c - the service map through Graphviz: the only code that uses gvc/cgraph.
+ *
+ * The map's visible nodes and edges become a cgraph digraph, laid out in
+ * process by the dot engine and rendered as DOT (with positions) or SVG.
+ *
+ * Text from data reaches Graphviz only as attribute values set with
+ * agsafeset on plain (not HTML) strings, after three steps: text_sanitize
+ * (no control, C1 or bidi characters, valid UTF-8: an SVG must not carry
+ * what XML forbids), '\' doubled (a label's escape character: "\N" from data
+ * must not become the node's name), and '&' written as "&amp;" (Graphviz
+ * passes "&...;" through to SVG as an entity, so "&#0;" from data would make
+ * the SVG ill-formed; Graphviz shows "&amp;" as '&' in every format).
+ * Graphviz itself quotes DOT strings and escapes SVG text.
+ */
+#include "config.h"
+
+#include "xraytop/graph.h"
+
+#include <graphviz/cgraph.h>
+#include <graphviz/gvc.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "xraytop/svcmap.h"
+#include "xraytop/text.h"
+#include "xraytop/xmalloc.h"
+
+/* Graphviz's messages while graph_render runs (its error hook has no
+ * context pointer). */
+static char *gv_msgs;
+static size_t gv_msglen;
+
+static int
+collect_msg(char *msg)
+{
+	size_t n = strlen(msg);
+
+	gv_msgs = xrealloc(gv_msgs, gv_msglen + n + 1);
+	memcpy(gv_msgs + gv_msglen, msg, n + 1);
+	gv_msglen += n;
+	return 0;
+}
+
+/* The collected messages on one line into err, after what. */
+static void
+set_error(char *err, size_t errlen, const char *what)
+{
+	char *p;
+
+	if (gv_msgs != NULL) {
+		for (p = gv_msgs; *p != '\0'; p++)
+			if (*p == '\n' || *p == '\r')
+				*p = ' ';
+		while (gv_msglen > 0 && gv_msgs[gv_msglen - 1] == ' ')
+			gv_msgs[--gv_msglen] = '\0';
+	}
+	snprintf(err, errlen, "%s%s%s", what, gv_msgs != NULL && gv_msglen > 0 ? ": " : "",
+	    gv_msgs != NULL ? gv_msgs : "");
+}
+
+static const char *
+nz(const char *s)
+{
+	return s != NULL ? s : "";
+}
+
+/* A growing string for labels. */
+struct buf {
+	char	*s;
+	size_t	 len, cap;
+};
+
+static void
+buf_add(struct buf *b, const char *s, size_t n)
+{
+	if (b->len + n + 1 > b->cap) {
+		b->cap = (b->len + n + 1) * 2;
+		b->s = xrealloc(b->s, b->cap);
+	}
+	memcpy(b->s + b->len, s, n);
+	b->len += n;
+	b->s[b->len] = '\0';
+}
+
+static void
+buf_str(struct buf *b, const char *s)
+{
+	buf_add(b, s, strlen(s));
+}
+
+/* Data text, made safe for a Graphviz label (see the top of the file). */
+static void
+buf_data(struct buf *b, const char *s)
+{
+	size_t n = (s != NULL ? strlen(s) : 0) + 1;
+	char *clean = text_sanitize(s, xmalloc(n), n), *p;
+
+	for (p = clean; *p != '\0'; p++) {
+		if (*p == '\\')
+			buf_str(b, "\\\\");
+		else if (*p == '&')
+			buf_str(b, "&amp;");
+		else
+			buf_add(b, p, 1);
+	}
+	free(clean);
+}
+
+static void
+buf_fmt(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+buf_fmt(struct buf *b, const char *fmt, ...)
+{
+	char tmp[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		buf_add(b, tmp, (size_t)n < sizeof tmp ? (size_t)n : sizeof tmp - 1);
+}
+
+/* Health as the X-Ray console shows it: the worst class present. */
+enum health { H_OK, H_THROTTLE, H_ERROR, H_FAULT, H_NONE };
+
+static enum health
+health_of(const struct stats *st)
+{
+	if (st->count == 0)
+		return H_NONE;
+	if (st->fault > 0)
+		return H_FAULT;
+	if (st->error > st->throttle)
+		return H_ERROR;
+	if (st->throttle > 0)
+		return H_THROTTLE;
+	return H_OK;
+}
+
+static const struct {
+	const char	*fill;
+	const char	*line;
+} palette[] = {
+	[H_OK] =       { "#dff3e0", "#2e7d32" },   /* green */
+	[H_THROTTLE] = { "#ece0f7", "#7b1fa2" },   /* purple */
+	[H_ERROR] =    { "#fdefc3", "#e08e00" },   /* amber */
+	[H_FAULT] =    { "#fadbd8", "#c62828" },   /* red */
+	[H_NONE] =     { "#f2f2f2", "#9e9e9e" },   /* grey */
+};
+
+/* Shapes: services are rounded boxes, the client a circle, data stores
+ * cylinders, other AWS resources 3-D boxes, remote endpoints notes. */
+static const char *
+shape_of(const struct svc_node *n)
+{
+	const char *t = n->type != NULL ? n->type : "";
+
+	if (n->kind == NODE_CLIENT)
+		return "circle";
+	if (n->kind != NODE_INFERRED)
+		return "box";
+	if (strcmp(t, "AWS::DynamoDB::Table") == 0 || strncmp(t, "Database::", 10) == 0 ||
+	    strcmp(t, "AWS::S3") == 0 || strncmp(t, "AWS::RDS", 8) == 0)
+		return "cylinder";
+	if (strncmp(t, "AWS::", 5) == 0)
+		return "box3d";
+	return "note";
+}
+
+/* "87ms · 45 req" */
+static void
+buf_load(struct buf *b, const struct stats *st)
+{
+	char d[32];
+
+	if (st->count > 0)
+		buf_fmt(b, "%s avg \u00b7 ", text_duration(stats_avg(st), d, sizeof d));
+	buf_fmt(b, "%llu req", (unsigned long long)st->count);
+}
+
+static void
+buf_pct(struct buf *b, uint64_t part, uint64_t count, const char *what, int *first)
+{
+	if (part == 0 || count == 0)
+		return;
+	buf_fmt(b, "%s%.1f%% %s", *first ? "\\n" : " \u00b7 ", 100.0 * (double)part / (double)count,
+	    what);
+	*first = 0;
+}
+
+static void
+set(void *obj, const char *name, const char *value)
+{
+	agsafeset(obj, (char *)name, (char *)value, "");
+}
+
+static void
+style_node(Agnode_t *an, const struct svc_node *n)
+{
+	enum health h = health_of(&n->stats);
+	struct buf b = { 0 };
+
+	/* Name, type, then load: "\n" is a label's line break. */
+	buf_data(&b, n->name);
+	if (n->kind != NODE_CLIENT && n->type != NULL && n->type[0] != '\0') {
+		buf_str(&b, "\\n");
+		buf_data(&b, n->type);
+	}
+	buf_str(&b, "\\n");
+	if (n->kind == NODE_CLIENT)
+		buf_fmt(&b, "%llu req", (unsigned long long)n->stats.count);
+	else
+		buf_load(&b, &n->stats);
+	set(an, "label", b.s);
+	set(an, "shape", shape_of(n));
+	set(an, "style", n->kind == NODE_SERVICE ? "rounded,filled" : "filled");
+	set(an, "fillcolor", palette[h].fill);
+	set(an, "color", palette[h].line);
+	free(b.s);
+}
+
+static void
+style_edge(Agedge_t *ae, const struct svc_edge *e)
+{
+	enum health h = health_of(&e->stats);
+	struct buf b = { 0 };
+	int first = 1;
+
+	buf_load(&b, &e->stats);
+	buf_pct(&b, e->stats.error, e->stats.count, "err", &first);
+	buf_pct(&b, e->stats.fault, e->stats.count, "fault", &first);
+	buf_pct(&b, e->stats.throttle, e->stats.count, "throttle", &first);
+	set(ae, "label", b.s);
+	set(ae, "color", h == H_OK ? "#607d8b" : palette[h].line);
+	set(ae, "fontcolor", h == H_OK || h == H_NONE ? "#37474f" : palette[h].line);
+	free(b.s);
+}
+
+/* A node's id: its name (and type when another visible node has the same
+ * name), made safe as labels are; an index is added in the unlikely case
+ * that is still taken.  Graphviz 2.42 cannot write an id that ends in a
+ * single '\' as DOT it can read back, which the doubling also avoids. */
+static Agnode_t *
+make_node(Agraph_t *g, struct svcmap *m, size_t i, const size_t *vis, size_t nvis)
+{
+	const struct svc_node *n = svcmap_node(m, i);
+	struct buf id = { 0 };
+	int dup = 0;
+	Agnode_t *an;
+	size_t k;
+
+	for (k = 0; k < nvis; k++)
+		if (vis[k] != i && strcmp(nz(svcmap_node(m, vis[k])->name), nz(n->name)) == 0)
+			dup = 1;
+	/* An empty id would make an anonymous node that DOT cannot name. */
+	buf_data(&id, nz(n->name)[0] != '\0' ? n->name : "(no name)");
+	if (dup && n->type != NULL && n->type[0] != '\0') {
+		buf_str(&id, " (");
+		buf_data(&id, n->type);
+		buf_str(&id, ")");
+	}
+	if (agnode(g, id.s, 0) != NULL)
+		buf_fmt(&id, " #%zu", i);
+	an = agnode(g, id.s, 1);
+	free(id.s);
+	return an;
+}
+
+/* Build the digraph of the visible part of the map. */
+static Agraph_t *
+build(struct svcmap *m)
+{
+	size_t nn = svcmap_nnodes(m), ne = svcmap_nedges(m), nvis, nedges, i;
+	size_t *vis = xcalloc(nn + 1, sizeof *vis), *eidx = xcalloc(ne + 1, sizeof *eidx);
+	Agnode_t **an = xcalloc(nn + 1, sizeof *an);
+	Agraph_t *g;
+
+	g = agopen("xraytop", Agstrictdirected, NULL);
+	if (g == NULL)
+		goto out;
+	agattr(g, AGRAPH, "rankdir", "LR");
+	agattr(g, AGRAPH, "bgcolor", "white");
+	agattr(g, AGRAPH, "nodesep", "0.35");
+	agattr(g, AGRAPH, "ranksep", "0.9");
+	agattr(g, AGRAPH, "fontname", "Helvetica");
+	agattr(g, AGNODE, "fontname", "Helvetica");
+	agattr(g, AGNODE, "fontsize", "10");
+	agattr(g, AGNODE, "penwidth", "1.6");
+	agattr(g, AGNODE, "margin", "0.12,0.06");
+	agattr(g, AGEDGE, "fontname", "Helvetica");
+	agattr(g, AGEDGE, "fontsize", "8");
+	agattr(g, AGEDGE, "arrowsize", "0.7");
+
+	nvis = svcmap_sorted_nodes(m, vis);
+	for (i = 0; i < nvis; i++) {
+		an[vis[i]] = make_node(g, m, vis[i], vis, nvis);
+		style_node(an[vis[i]], svcmap_node(m, vis[i]));
+	}
+	nedges = svcmap_sorted_edges(m, eidx);
+	for (i = 0; i < nedges; i++) {
+		const struct svc_edge *e = svcmap_edge(m, eidx[i]);
+		Agedge_t *ae;
+
+		if (an[e->source] == NULL || an[e->target] == NULL)
+			continue;
+		ae = agedge(g, an[e->source], an[e->target], NULL, 1);
+		if (ae != NULL)
+			style_edge(ae, e);
+	}
+out:
+	free(vis);
+	free(eidx);
+	free(an);
+	return g;
+}
+
+/* Write Graphviz's SVG with "&#45;" (how 2.42 escapes every '-') back to
+ * '-' outside comments, as later Graphviz versions write it: names read
+ * (and grep) as they are, and "--" can only appear where it is allowed. */
+static void
+write_svg(FILE *out, const char *s, size_t len)
+{
+	size_t i, from = 0;
+	int comment = 0;
+
+	for (i = 0; i < len; i++) {
+		if (!comment && len - i >= 4 && memcmp(s + i, "<!--", 4) == 0) {
+			comment = 1;
+			i += 3;
+		} else if (comment && len - i >= 3 && memcmp(s + i, "-->", 3) == 0) {
+			comment = 0;
+			i += 2;
+		} else if (!comment && len - i >= 5 && memcmp(s + i, "&#45;", 5) == 0) {
+			fwrite(s + from, 1, i - from, out);
+			putc('-', out);
+			from = i + 5;
+			i += 4;
+		}
+	}
+	fwrite(s + from, 1, len - from, out);
+}
+
+/* LeakSanitizer: the text layout plugin's fontconfig keeps its caches
+ * until exit by design; a leak report of them says nothing about xraytop.
+ * (Read only by sanitizer builds; harmless elsewhere.) */
+const char *__lsan_default_suppressions(void);
+const char *__lsan_default_options(void);
+
+const char * __attribute__((used))
+__lsan_default_suppressions(void)
+{
+	return "leak:libfontconfig.so\n";
+}
+
+const char * __attribute__((used))
+__lsan_default_options(void)
+{
+	return "print_suppressions=0";
+}
+
+/* One Graphviz context for the life of the process: with 2.42, a second
+ * context after gvFreeContext makes the pango text plugin read a font name
+ * that the first context freed (a use-after-free found with ASan). */
+static GVC_t *
+gv_context(void)
+{
+	static GVC_t *gvc;
+
+	if (gvc == NULL)
+		gvc = gvContext();
+	return gvc;
+}
+
+int
+graph_render(struct svcmap *m, enum graph_format fmt, FILE *out, char *err, size_t errlen)
+{
+	agusererrf prev_f;
+	agerrlevel_t prev_level;
+	GVC_t *gvc;
+	Agraph_t *g;
+	char *data = NULL;
+	unsigned int len = 0;
+	int rc = -1;
+
+	gv_msgs = NULL;
+	gv_msglen = 0;
+	prev_f = agseterrf(collect_msg);
+	prev_level = agseterr(AGWARN);
+
+	gvc = gv_context();
+	if (gvc == NULL) {
+		set_error(err, errlen, "Graphviz could not start");
+		goto restore;
+	}
+	g = build(m);
+	if (g == NULL) {
+		set_error(err, errlen, "Graphviz could not make a graph");
+		goto restore;
+	}
+	if (gvLayout(gvc, g, "dot") != 0) {
+		set_error(err, errlen, "Graphviz layout failed");
+		goto graph;
+	}
+	if (gvRenderData(gvc, g, fmt == GRAPH_SVG ? "svg" : "dot", &data, &len) != 0 ||
+	    data == NULL)
+		set_error(err, errlen, "Graphviz rendering failed");
+	else {
+		if (fmt == GRAPH_SVG)
+			write_svg(out, data, len);
+		else
+			fwrite(data, 1, len, out);
+		rc = 0;
+	}
+	if (data != NULL)
+		gvFreeRenderData(data);
+	gvFreeLayout(gvc, g);
+graph:
+	agclose(g);
+restore:
+	agseterr(prev_level);
+	agseterrf(prev_f);
+	free(gv_msgs);
+	gv_msgs = NULL;
+	gv_msglen = 0;
+	return rc;
+}
