@@ -1,0 +1,580 @@
+/* cli.c - the non-interactive subcommands: map, traces, trace. */
+#include "config.h"
+
+#include "xraytop/cli.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "xraytop/arena.h"
+#include "xraytop/export.h"
+#include "xraytop/json-in.h"
+#include "xraytop/source-file.h"
+#include "xraytop/store.h"
+#include "xraytop/summary.h"
+#include "xraytop/svcmap.h"
+#include "xraytop/text.h"
+#include "xraytop/xmalloc.h"
+
+#define EXIT_NOTHING	1
+#define EXIT_USAGE	2
+#define EXIT_BADDOCS	3
+
+void
+cli_usage(FILE *out)
+{
+	fputs(
+"usage: xraytop COMMAND [OPTIONS] INPUT...\n"
+"\n"
+"Commands:\n"
+"  map      [--format text|json|dot|svg] [-o FILE] INPUT...\n"
+"           the service map of the traces in INPUT\n"
+"  traces   [--format text|json|ids] [--sort response|start|id] [--limit N]\n"
+"           [--utc|--local] [-o FILE] INPUT...\n"
+"           one line per trace\n"
+"  trace    ID [--format text|raw] [--width N] [--utc|--local] [-o FILE] INPUT...\n"
+"           one trace as a waterfall (raw: its documents, one per line)\n"
+"\n"
+"INPUT is a file or - for standard input: segment documents (one per line),\n"
+"daemon recordings, or what `aws xray batch-get-traces`, `get-trace-summaries`\n"
+"and `get-service-graph` print.  The format is detected from the content.\n"
+"\n"
+"Options for every command:\n"
+"  -o, --output FILE   write to FILE instead of standard output\n"
+"  -j, --threads N     decoding threads (default: one per core)\n"
+"      --ascii         ASCII instead of Unicode glyphs\n"
+"  -h, --help          this help\n"
+"\n"
+"Other:\n"
+"  xraytop --version   print the version\n"
+"\n"
+"Exit status: 0 ok; 1 nothing usable in the input, or no such trace;\n"
+"2 usage error or unreadable input; 3 some documents were bad (the rest was used).\n",
+	    out);
+}
+
+/* Options shared by the subcommands. */
+struct cli_opts {
+	const char	*format;
+	const char	*output;
+	const char	*sort;
+	long		 limit;
+	int		 threads;
+	int		 utc;
+	int		 width;
+	char		**inputs;
+	size_t		 ninputs;
+};
+
+enum {
+	OPT_ASCII = 256,
+	OPT_UTC,
+	OPT_LOCAL,
+	OPT_SORT,
+	OPT_LIMIT,
+	OPT_WIDTH,
+};
+
+static const struct option long_options[] = {
+	{ "format",  required_argument, NULL, 'f' },
+	{ "output",  required_argument, NULL, 'o' },
+	{ "threads", required_argument, NULL, 'j' },
+	{ "ascii",   no_argument,       NULL, OPT_ASCII },
+	{ "utc",     no_argument,       NULL, OPT_UTC },
+	{ "local",   no_argument,       NULL, OPT_LOCAL },
+	{ "sort",    required_argument, NULL, OPT_SORT },
+	{ "limit",   required_argument, NULL, OPT_LIMIT },
+	{ "width",   required_argument, NULL, OPT_WIDTH },
+	{ "help",    no_argument,       NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Parse a whole non-negative number; -1 when it is not one. */
+static long
+parse_count(const char *s)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || v < 0)
+		return -1;
+	return v;
+}
+
+/* Parse the options of subcommand argv[0]; returns -1 after a usage error
+ * (message printed), 1 after --help, 0 otherwise. */
+static int
+cli_parse(int argc, char **argv, const char *allowed, struct cli_opts *o)
+{
+	int c;
+
+	memset(o, 0, sizeof *o);
+	o->threads = -1;
+	o->utc = 1;
+	o->limit = -1;
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "f:o:j:h", long_options, NULL)) != -1) {
+		const char *name = NULL;
+
+		switch (c) {
+		case 'f': name = "format"; o->format = optarg; break;
+		case 'o': name = "output"; o->output = optarg; break;
+		case 'j':
+			name = "threads";
+			o->threads = (int)parse_count(optarg);
+			if (o->threads < 0 || o->threads > 64) {
+				fprintf(stderr, "xraytop %s: --threads takes a number from 0 to 64\n", argv[0]);
+				return -1;
+			}
+			break;
+		case OPT_ASCII: text_set_ascii(1); break;
+		case OPT_UTC: o->utc = 1; break;
+		case OPT_LOCAL: o->utc = 0; break;
+		case OPT_SORT: name = "sort"; o->sort = optarg; break;
+		case OPT_LIMIT:
+			name = "limit";
+			if ((o->limit = parse_count(optarg)) < 0) {
+				fprintf(stderr, "xraytop %s: --limit takes a whole number\n", argv[0]);
+				return -1;
+			}
+			break;
+		case OPT_WIDTH:
+			name = "width";
+			o->width = (int)parse_count(optarg);
+			if (o->width < 40 || o->width > 1000) {
+				fprintf(stderr, "xraytop %s: --width takes a number from 40 to 1000\n", argv[0]);
+				return -1;
+			}
+			break;
+		case 'h':
+			cli_usage(stdout);
+			return 1;
+		default:
+			if (optopt != 0 && optopt < 256)
+				fprintf(stderr, "xraytop %s: unknown option -%c or missing argument\n",
+				    argv[0], optopt);
+			else
+				fprintf(stderr, "xraytop %s: unknown option %s or missing argument\n",
+				    argv[0], argv[optind - 1]);
+			fprintf(stderr, "Try 'xraytop --help'.\n");
+			return -1;
+		}
+		if (name != NULL && strstr(allowed, name) == NULL) {
+			fprintf(stderr, "xraytop %s: --%s does not apply here\n", argv[0], name);
+			return -1;
+		}
+	}
+	o->inputs = argv + optind;
+	o->ninputs = (size_t)(argc - optind);
+	return 0;
+}
+
+/* Open -o FILE or standard output. */
+static FILE *
+output_open(const struct cli_opts *o)
+{
+	FILE *f;
+
+	if (o->output == NULL || strcmp(o->output, "-") == 0)
+		return stdout;
+	f = fopen(o->output, "w");
+	if (f == NULL)
+		fprintf(stderr, "xraytop: %s: %s\n", o->output, strerror(errno));
+	return f;
+}
+
+/* Flush and close the output; nonzero when anything failed to be written. */
+static int
+output_close(const struct cli_opts *o, FILE *f)
+{
+	int bad = fflush(f) != 0 || ferror(f);
+
+	if (f != stdout)
+		bad |= fclose(f) != 0;
+	if (bad)
+		fprintf(stderr, "xraytop: %s: write error: %s\n",
+		    f == stdout ? "standard output" : o->output, strerror(errno));
+	return bad;
+}
+
+static int
+need_inputs(const char *cmd, const struct cli_opts *o)
+{
+	if (o->ninputs > 0)
+		return 0;
+	fprintf(stderr, "xraytop %s: no INPUT given (a file, or - for standard input)\n", cmd);
+	fprintf(stderr, "Try 'xraytop --help'.\n");
+	return -1;
+}
+
+static int
+read_inputs(const struct cli_opts *o, unsigned json_opts, const struct sink *sink,
+    struct source_file_stats *st)
+{
+	struct source_file_opts fo = { .json_opts = json_opts, .threads = o->threads };
+
+	return source_file_read((const char *const *)o->inputs, o->ninputs, &fo, sink, st);
+}
+
+/* Exit status after reading: unreadable input beats bad documents. */
+static int
+read_status(int rc, const struct source_file_stats *st)
+{
+	if (rc != 0)
+		return EXIT_USAGE;
+	if (st->bad > 0) {
+		fprintf(stderr, "xraytop: %llu bad item%s skipped; the rest was used\n",
+		    (unsigned long long)st->bad, st->bad == 1 ? "" : "s");
+		return EXIT_BADDOCS;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- map */
+
+static void
+map_document(void *ctx, const struct segment *doc)
+{
+	svcmap_add(ctx, doc);
+}
+
+static void
+map_graph(void *ctx, const struct graph_service *svcs, size_t n)
+{
+	svcmap_load_graph(ctx, svcs, n);
+}
+
+int
+cli_map(int argc, char **argv)
+{
+	struct source_file_stats st;
+	struct cli_opts o;
+	struct svcmap *m;
+	struct sink sink;
+	char err[256] = "";
+	int fmt, rc, status;
+	FILE *out;
+
+	if ((rc = cli_parse(argc, argv, "format output threads", &o)) != 0)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	fmt = export_map_format(o.format != NULL ? o.format : "text");
+	if (fmt < 0) {
+		fprintf(stderr, "xraytop map: unknown format '%s' (text, json, dot or svg)\n", o.format);
+		return EXIT_USAGE;
+	}
+	if (need_inputs("map", &o) != 0)
+		return EXIT_USAGE;
+
+	m = svcmap_new();
+	sink = (struct sink){ .ctx = m, .document = map_document, .graph = map_graph };
+	rc = read_inputs(&o, 0, &sink, &st);
+	status = read_status(rc, &st);
+	if (svcmap_nnodes(m) == 0) {
+		if (status == 0) {
+			fprintf(stderr, "xraytop map: no service map in the input%s\n",
+			    st.summaries > 0 ? " (trace summaries hold none: give segment "
+			    "documents, BatchGetTraces or GetServiceGraph output)" : "");
+			status = EXIT_NOTHING;
+		}
+		svcmap_free(m);
+		return status;
+	}
+	if ((out = output_open(&o)) == NULL) {
+		svcmap_free(m);
+		return EXIT_USAGE;
+	}
+	if (export_map(m, (enum map_format)fmt, out, err, sizeof err) != 0) {
+		fprintf(stderr, "xraytop map: %s\n", err);
+		status = EXIT_USAGE;
+	}
+	if (output_close(&o, out) != 0)
+		status = EXIT_USAGE;
+	svcmap_free(m);
+	return status;
+}
+
+/* ---------------------------------------------------------------- traces */
+
+/* Summaries collected from the API output, kept beside the store. */
+struct traces_ctx {
+	struct store	*store;
+	struct arena	*arena;
+	struct trace_summary *sums;
+	size_t		 nsums;
+	size_t		 capsums;
+};
+
+static void
+traces_document(void *ctx, const struct segment *doc)
+{
+	store_add(((struct traces_ctx *)ctx)->store, doc);
+}
+
+/* Keep a copy of an API summary; its strings are copied into our arena. */
+static void
+traces_summary(void *ctx, const struct trace_summary *s)
+{
+	struct traces_ctx *tc = ctx;
+	struct trace_summary *d;
+	size_t i;
+
+	if (tc->nsums == tc->capsums) {
+		tc->capsums = tc->capsums ? tc->capsums * 2 : 64;
+		tc->sums = xreallocarray(tc->sums, tc->capsums, sizeof *tc->sums);
+	}
+	d = &tc->sums[tc->nsums++];
+	*d = *s;
+	d->id = arena_strdup(tc->arena, s->id);
+	d->method = arena_strdup(tc->arena, s->method);
+	d->url = arena_strdup(tc->arena, s->url);
+	d->user_agent = arena_strdup(tc->arena, s->user_agent);
+	d->client_ip = arena_strdup(tc->arena, s->client_ip);
+	d->user = arena_strdup(tc->arena, s->user);
+	d->root.name = arena_strdup(tc->arena, s->root.name);
+	d->root.type = arena_strdup(tc->arena, s->root.type);
+	d->services = arena_calloc(tc->arena, s->nservices, sizeof *d->services);
+	for (i = 0; i < s->nservices; i++) {
+		d->services[i].name = arena_strdup(tc->arena, s->services[i].name);
+		d->services[i].type = arena_strdup(tc->arena, s->services[i].type);
+	}
+	d->annotations = arena_calloc(tc->arena, s->nannotations, sizeof *d->annotations);
+	for (i = 0; i < s->nannotations; i++) {
+		d->annotations[i] = s->annotations[i];
+		d->annotations[i].key = arena_strdup(tc->arena, s->annotations[i].key);
+		d->annotations[i].str = arena_strdup(tc->arena, s->annotations[i].str);
+	}
+}
+
+int
+cli_traces(int argc, char **argv)
+{
+	struct traces_ctx tc;
+	struct source_file_stats st;
+	struct cli_opts o;
+	struct sink sink;
+	char err[256] = "";
+	int fmt, rc, status;
+	int (*cmp)(const void *, const void *) = summary_cmp_response;
+	size_t i, n, nsum;
+	FILE *out;
+
+	if ((rc = cli_parse(argc, argv, "format output threads sort limit", &o)) != 0)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	fmt = export_list_format(o.format != NULL ? o.format : "text");
+	if (fmt < 0) {
+		fprintf(stderr, "xraytop traces: unknown format '%s' (text, json or ids)\n", o.format);
+		return EXIT_USAGE;
+	}
+	if (fmt == LIST_IDS)
+		cmp = summary_cmp_id;
+	if (o.sort != NULL) {
+		if (strcmp(o.sort, "response") == 0)
+			cmp = summary_cmp_response;
+		else if (strcmp(o.sort, "start") == 0)
+			cmp = summary_cmp_start;
+		else if (strcmp(o.sort, "id") == 0)
+			cmp = summary_cmp_id;
+		else {
+			fprintf(stderr, "xraytop traces: unknown sort '%s' (response, start or id)\n", o.sort);
+			return EXIT_USAGE;
+		}
+	}
+	if (need_inputs("traces", &o) != 0)
+		return EXIT_USAGE;
+
+	memset(&tc, 0, sizeof tc);
+	tc.store = store_new();
+	tc.arena = arena_new(0);
+	sink = (struct sink){ .ctx = &tc, .document = traces_document, .summary = traces_summary };
+	rc = read_inputs(&o, 0, &sink, &st);
+	status = read_status(rc, &st);
+
+	/* Summaries of assembled traces, after those the API gave. */
+	nsum = tc.nsums;
+	n = store_ntraces(tc.store);
+	tc.sums = xreallocarray(tc.sums, nsum + n + 1, sizeof *tc.sums);
+	for (i = 0; i < n; i++) {
+		struct trace *t = store_trace(tc.store, i);
+
+		if (trace_root(t) == NULL && t->npending == 0 && t->nsegments == 0)
+			continue;
+		summary_from_trace(&tc.sums[nsum++], t, tc.arena);
+	}
+	if (nsum == 0 && status == 0) {
+		fprintf(stderr, "xraytop traces: no traces in the input\n");
+		status = EXIT_NOTHING;
+	}
+	if (nsum > 0) {
+		qsort(tc.sums, nsum, sizeof *tc.sums, cmp);
+		if (o.limit >= 0 && (size_t)o.limit < nsum)
+			nsum = (size_t)o.limit;
+		if ((out = output_open(&o)) == NULL)
+			status = EXIT_USAGE;
+		else {
+			if (export_traces(tc.sums, nsum, (enum list_format)fmt, o.utc, out,
+			    err, sizeof err) != 0) {
+				fprintf(stderr, "xraytop traces: %s\n", err);
+				status = EXIT_USAGE;
+			}
+			if (output_close(&o, out) != 0)
+				status = EXIT_USAGE;
+		}
+	}
+	free(tc.sums);
+	arena_free(tc.arena);
+	store_free(tc.store);
+	return status;
+}
+
+/* ---------------------------------------------------------------- trace */
+
+struct trace_ctx {
+	struct store	*store;
+	char		 id[64];
+	int		 raw;
+	char		**docs;    /* raw mode: the documents' text, as received */
+	size_t		 ndocs;
+};
+
+static void
+trace_document(void *ctx, const struct segment *doc)
+{
+	struct trace_ctx *tc = ctx;
+
+	if (doc->trace_id == NULL || strcmp(doc->trace_id, tc->id) != 0)
+		return;
+	store_add(tc->store, doc);
+	if (tc->raw && doc->raw != NULL) {
+		tc->docs = xreallocarray(tc->docs, tc->ndocs + 1, sizeof *tc->docs);
+		tc->docs[tc->ndocs++] = xstrndup(doc->raw, doc->raw_len);
+	}
+}
+
+/* Accept "1-xxxxxxxx-yyyy..." or a bare 32-hex (W3C) id; 0 when usable. */
+static int
+trace_id_normalize(const char *in, char *out, size_t outlen)
+{
+	size_t len = strlen(in), i;
+
+	if (len == 32) {
+		for (i = 0; i < 32; i++) {
+			if (!isxdigit((unsigned char)in[i]))
+				break;
+		}
+		if (i == 32) {
+			snprintf(out, outlen, "1-%.8s-%.24s", in, in + 8);
+			return 0;
+		}
+	}
+	if (len == 0 || len >= outlen)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (!isxdigit((unsigned char)in[i]) && in[i] != '-')
+			return -1;
+	}
+	memcpy(out, in, len + 1);
+	return 0;
+}
+
+/* Write the documents of the trace as they were received, one per line. */
+static void
+trace_write_raw(const struct trace_ctx *tc, FILE *out)
+{
+	size_t i;
+
+	for (i = 0; i < tc->ndocs; i++) {
+		fputs(tc->docs[i], out);
+		fputc('\n', out);
+	}
+}
+
+static void
+trace_ctx_done(struct trace_ctx *tc)
+{
+	size_t i;
+
+	for (i = 0; i < tc->ndocs; i++)
+		free(tc->docs[i]);
+	free(tc->docs);
+	store_free(tc->store);
+}
+
+int
+cli_trace(int argc, char **argv)
+{
+	struct source_file_stats st;
+	struct trace_ctx tc;
+	struct cli_opts o;
+	struct sink sink;
+	struct trace *t;
+	char err[256] = "";
+	int rc, status, raw = 0, width;
+	FILE *out;
+
+	if ((rc = cli_parse(argc, argv, "format output threads width", &o)) != 0)
+		return rc > 0 ? 0 : EXIT_USAGE;
+	if (o.format != NULL) {
+		if (strcmp(o.format, "raw") == 0)
+			raw = 1;
+		else if (strcmp(o.format, "text") != 0) {
+			fprintf(stderr, "xraytop trace: unknown format '%s' (text or raw)\n", o.format);
+			return EXIT_USAGE;
+		}
+	}
+	if (o.ninputs == 0) {
+		fprintf(stderr, "xraytop trace: no trace ID given\nTry 'xraytop --help'.\n");
+		return EXIT_USAGE;
+	}
+	memset(&tc, 0, sizeof tc);
+	if (trace_id_normalize(o.inputs[0], tc.id, sizeof tc.id) != 0) {
+		fprintf(stderr, "xraytop trace: '%s' is not a trace ID (1-5759e988-bd862e3fe1be46a994272793)\n",
+		    o.inputs[0]);
+		return EXIT_USAGE;
+	}
+	o.inputs++;
+	o.ninputs--;
+	if (need_inputs("trace", &o) != 0)
+		return EXIT_USAGE;
+
+	tc.store = store_new();
+	tc.raw = raw;
+	sink = (struct sink){ .ctx = &tc, .document = trace_document };
+	rc = read_inputs(&o, raw ? JSON_KEEP_RAW : 0, &sink, &st);
+	status = read_status(rc, &st);
+	t = store_find(tc.store, tc.id);
+	if (t == NULL) {
+		fprintf(stderr, "xraytop trace: no trace %s in the input\n", tc.id);
+		trace_ctx_done(&tc);
+		return status != 0 ? status : EXIT_NOTHING;
+	}
+	if ((out = output_open(&o)) == NULL) {
+		trace_ctx_done(&tc);
+		return EXIT_USAGE;
+	}
+	width = o.width;
+	if (width == 0) {
+		const char *cols = getenv("COLUMNS");
+
+		width = cols != NULL ? atoi(cols) : 0;
+		if (width < 40 || width > 1000)
+			width = isatty(fileno(out)) ? 100 : 120;
+	}
+	if (raw)
+		trace_write_raw(&tc, out);
+	else if (export_waterfall(t, width, o.utc, out, err, sizeof err) != 0) {
+		fprintf(stderr, "xraytop trace: %s\n", err);
+		status = EXIT_USAGE;
+	}
+	if (output_close(&o, out) != 0)
+		status = EXIT_USAGE;
+	trace_ctx_done(&tc);
+	return status;
+}

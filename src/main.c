@@ -1,0 +1,42 @@
+/* main.c - xraytop: start-up, the choice of command, shut-down. */
+#include "config.h"
+
+#include <langinfo.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "xraytop/cli.h"
+#include "xraytop/text.h"
+
+int
+main(int argc, char **argv)
+{
+	const char *cmd;
+
+	setlocale(LC_ALL, "");
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		text_set_ascii(1);
+
+	if (argc < 2) {
+		cli_usage(stderr);
+		return 2;
+	}
+	cmd = argv[1];
+	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+		printf("xraytop %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+		cli_usage(stdout);
+		return 0;
+	}
+	if (strcmp(cmd, "map") == 0)
+		return cli_map(argc - 1, argv + 1);
+	if (strcmp(cmd, "traces") == 0)
+		return cli_traces(argc - 1, argv + 1);
+	if (strcmp(cmd, "trace") == 0)
+		return cli_trace(argc - 1, argv + 1);
+	fprintf(stderr, "xraytop: unknown command '%s'\nTry 'xraytop --help'.\n", cmd);
+	return 2;
+}
