@@ -30,7 +30,7 @@ run() {
 	/usr/bin/time -f "%e %M" -o "$BENCH_DIR/$name.time" "$@"
 }
 
-bytes=$(stat -c %s "$w")
+bytes=$(stat -L -c %s "$w")
 echo "== service map, $BENCH_TRACES traces ($(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}') MB, segments format)"
 run baseline python3 "$B/baseline-map" "$w" -o "$BENCH_DIR/baseline.map.json"
 run xraytop "$XRAYTOP" map --format json -o "$BENCH_DIR/xraytop.map.json" "$w"
