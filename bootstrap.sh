@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcjson-dev
-libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 time"
+libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 valgrind time"
 
 missing=""
 for p in $packages; do
