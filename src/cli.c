@@ -275,7 +275,7 @@ cli_map(int argc, char **argv)
 
 	m = svcmap_new();
 	sink = (struct sink){ .ctx = m, .document = map_document, .graph = map_graph };
-	rc = read_inputs(&o, 0, &sink, &st);
+	rc = read_inputs(&o, JSON_LEAN, &sink, &st);
 	status = read_status(rc, &st);
 	if (svcmap_nnodes(m) == 0) {
 		if (status == 0) {

@@ -426,7 +426,7 @@ get(const cJSON *o, const char *key)
 }
 
 /* ------------------------------------------------------------------ */
-/* Compact JSON text                                                   */
+/* Compact JSON text (printed by cJSON)                                 */
 /* ------------------------------------------------------------------ */
 
 /* Grow b to hold n more bytes. */
@@ -461,190 +461,31 @@ jb_putc(struct jbuf *b, char c)
 	b->p[b->len++] = c;
 }
 
-/* Write the digits of u ending just before end; returns where they start. */
-static char *
-put_digits(char *end, unsigned long long u)
-{
-	do {
-		*--end = (char)('0' + u % 10);
-		u /= 10;
-	} while (u != 0);
-	return end;
-}
-
-/* Text of a JSON number into buf (32 bytes), returning its length: the
- * shortest text that reads back as the same double.  Integers and numbers
- * with up to 9 decimals take a fast exact path (r / 10^d is correctly
- * rounded, so it equals what strtod gives for the decimal text); the rest
- * go through %.15g, or %.17g when that does not read back the same. */
-static size_t
-fmt_number(char *buf, double x)
-{
-	static const double pow10[] = { 1, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9 };
-	char tmp[40], *end = tmp + sizeof tmp, *p;
-	unsigned long long u;
-	double ax, r;
-	size_t n;
-	int d, neg;
-
-	if (!isfinite(x)) {
-		memcpy(buf, "null", 5);
-		return 4;
-	}
-	neg = x < 0;
-	ax = neg ? -x : x;
-	for (d = 0; d <= 9; d++) {
-		r = ax * pow10[d];
-		if (r >= 9007199254740992.0)
-			break;
-		r = floor(r + 0.5);
-		if (r / pow10[d] != ax)
-			continue;
-		u = (unsigned long long)r;
-		p = end;
-		if (d > 0) {
-			int i;
-
-			for (i = 0; i < d; i++) {
-				*--p = (char)('0' + u % 10);
-				u /= 10;
-			}
-			*--p = '.';
-		}
-		p = put_digits(p, u);
-		if (neg)
-			*--p = '-';
-		n = (size_t)(end - p);
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		return n;
-	}
-	n = (size_t)snprintf(buf, 32, "%.15g", x);
-	if (strtod(buf, NULL) != x)
-		n = (size_t)snprintf(buf, 32, "%.17g", x);
-	/* A locale with a decimal comma must not leak into JSON. */
-	for (p = buf; *p != '\0'; p++)
-		if (*p == ',')
-			*p = '.';
-	return n;
-}
-
-static void
-jw_string(struct jbuf *b, const char *str)
-{
-	static const char hex[] = "0123456789abcdef";
-	const unsigned char *s = (const unsigned char *)str, *run = s;
-	char esc[6];
-
-	jb_putc(b, '"');
-	for (; *s != '\0'; s++) {
-		unsigned char c = *s;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		jb_put(b, run, (size_t)(s - run));
-		run = s + 1;
-		esc[0] = '\\';
-		switch (c) {
-		case '"':  esc[1] = '"'; break;
-		case '\\': esc[1] = '\\'; break;
-		case '\b': esc[1] = 'b'; break;
-		case '\f': esc[1] = 'f'; break;
-		case '\n': esc[1] = 'n'; break;
-		case '\r': esc[1] = 'r'; break;
-		case '\t': esc[1] = 't'; break;
-		default:
-			esc[1] = 'u';
-			esc[2] = '0';
-			esc[3] = '0';
-			esc[4] = hex[c >> 4];
-			esc[5] = hex[c & 15];
-			jb_put(b, esc, 6);
-			continue;
-		}
-		jb_put(b, esc, 2);
-	}
-	jb_put(b, run, (size_t)(s - run));
-	jb_putc(b, '"');
-}
-
-static void
-jw_value(struct jbuf *b, const cJSON *v)
-{
-	const cJSON *c;
-	char num[32];
-	size_t n;
-
-	switch (v->type & 0xff) {
-	case cJSON_False:
-		jb_put(b, "false", 5);
-		break;
-	case cJSON_True:
-		jb_put(b, "true", 4);
-		break;
-	case cJSON_Number:
-		n = fmt_number(num, v->valuedouble);
-		jb_put(b, num, n);
-		break;
-	case cJSON_String:
-		jw_string(b, v->valuestring != NULL ? v->valuestring : "");
-		break;
-	case cJSON_Array:
-		jb_putc(b, '[');
-		for (c = v->child; c != NULL; c = c->next) {
-			if (c != v->child)
-				jb_putc(b, ',');
-			jw_value(b, c);
-		}
-		jb_putc(b, ']');
-		break;
-	case cJSON_Object:
-		jb_putc(b, '{');
-		for (c = v->child; c != NULL; c = c->next) {
-			if (c != v->child)
-				jb_putc(b, ',');
-			jw_string(b, c->string != NULL ? c->string : "");
-			jb_putc(b, ':');
-			jw_value(b, c);
-		}
-		jb_putc(b, '}');
-		break;
-	default:
-		jb_put(b, "null", 4);
-		break;
-	}
-}
-
-/* Compact JSON text of v, copied into a. */
+/* Compact JSON text of v printed by cJSON, copied into a.  The print buffer
+ * is the thread's own and grows until cJSON's printer fits in it. */
 static const char *
 compact_json(struct arena *a, const cJSON *v)
 {
 	struct jbuf *b = &tstate->out;
 
 	b->len = 0;
-	jw_value(b, v);
-	return arena_strndup(a, b->p, b->len);
+	if (b->cap < 256)
+		jb_grow(b, 256);
+	while (!cJSON_PrintPreallocated((cJSON *)v, b->p, (int)(b->cap > INT_MAX ? INT_MAX : b->cap), 0)) {
+		if (b->cap >= INT_MAX)
+			return NULL;
+		jb_grow(b, b->cap * 2);
+	}
+	return arena_strdup(a, b->p);
 }
 
 /* A scalar as text (strings as they are), or compact JSON, copied into a. */
 static const char *
 value_text(struct arena *a, const cJSON *v)
 {
-	char num[32];
-	size_t n;
-
 	switch (v->type & 0xff) {
 	case cJSON_String:
 		return dup_str(a, v);
-	case cJSON_Number:
-		n = fmt_number(num, v->valuedouble);
-		return arena_strndup(a, num, n);
-	case cJSON_True:
-		return arena_strndup(a, "true", 4);
-	case cJSON_False:
-		return arena_strndup(a, "false", 5);
-	case cJSON_NULL:
-		return arena_strndup(a, "null", 4);
 	default:
 		return compact_json(a, v);
 	}
@@ -720,6 +561,7 @@ struct dec {
 	const char	*trace_id;   /* the document's, for nested subsegments */
 	char		*err;
 	size_t		 errlen;
+	unsigned	 opts;       /* JSON_* */
 };
 
 static void
@@ -784,6 +626,40 @@ field_value(const struct field *f, size_t from, size_t to, const char *key)
 	return NULL;
 }
 
+/* Point the named aws field k (if it is one) at the text v. */
+static void
+aws_named(struct aws_info *ai, const char *k, const char *v)
+{
+	switch (k[0]) {
+	case 'a':
+		if (strcmp(k, "account_id") == 0)
+			ai->account_id = v;
+		break;
+	case 'f':
+		if (strcmp(k, "function_name") == 0)
+			ai->function_name = v;
+		break;
+	case 'o':
+		if (strcmp(k, "operation") == 0)
+			ai->operation = v;
+		break;
+	case 'q':
+		if (strcmp(k, "queue_url") == 0)
+			ai->queue_url = v;
+		break;
+	case 'r':
+		if (strcmp(k, "region") == 0)
+			ai->region = v;
+		else if (strcmp(k, "request_id") == 0)
+			ai->request_id = v;
+		break;
+	case 't':
+		if (strcmp(k, "table_name") == 0)
+			ai->table_name = v;
+		break;
+	}
+}
+
 static void
 decode_aws(struct dec *d, struct segment *s, const cJSON *o)
 {
@@ -795,7 +671,7 @@ decode_aws(struct dec *d, struct segment *s, const cJSON *o)
 		return;
 	ai = arena_calloc(d->a, 1, sizeof *ai);
 	ai->retries = -1;
-	n = flat_count(o);
+	n = (d->opts & JSON_LEAN) ? 0 : flat_count(o);
 	if (n > 0)
 		ai->fields = arena_alloc(d->a, n * sizeof *ai->fields);
 	tstate->key.len = 0;
@@ -806,6 +682,14 @@ decode_aws(struct dec *d, struct segment *s, const cJSON *o)
 		size_t first = got;
 		const char *v;
 
+		if (n == 0) {
+			/* Lean: only the named scalar fields, no fields[]. */
+			if (strcmp(k, "retries") == 0)
+				ai->retries = num_int(c, -1);
+			else if (cJSON_IsString(c))
+				aws_named(ai, k, dup_str(d->a, c));
+			continue;
+		}
 		if (cJSON_IsObject(c) && c->child != NULL) {
 			struct jbuf *kb = &tstate->key;
 
@@ -828,36 +712,8 @@ decode_aws(struct dec *d, struct segment *s, const cJSON *o)
 			ai->retries = num_int(c, -1);
 			continue;
 		}
-		if (!cJSON_IsString(c))
-			continue;
-		switch (k[0]) {
-		case 'a':
-			if (strcmp(k, "account_id") == 0)
-				ai->account_id = v;
-			break;
-		case 'f':
-			if (strcmp(k, "function_name") == 0)
-				ai->function_name = v;
-			break;
-		case 'o':
-			if (strcmp(k, "operation") == 0)
-				ai->operation = v;
-			break;
-		case 'q':
-			if (strcmp(k, "queue_url") == 0)
-				ai->queue_url = v;
-			break;
-		case 'r':
-			if (strcmp(k, "region") == 0)
-				ai->region = v;
-			else if (strcmp(k, "request_id") == 0)
-				ai->request_id = v;
-			break;
-		case 't':
-			if (strcmp(k, "table_name") == 0)
-				ai->table_name = v;
-			break;
-		}
+		if (cJSON_IsString(c))
+			aws_named(ai, k, v);
 	}
 	ai->nfields = got;
 	s->aws = ai;
@@ -1231,16 +1087,18 @@ decode_entity(struct dec *d, const cJSON *o, struct segment *parent, int index)
 		decode_aws(d, s, aws);
 	if (sql != NULL)
 		decode_sql(d, s, sql);
-	if (cause != NULL)
-		decode_cause(d, s, cause);
 	if (annotations != NULL)
 		decode_annotations(d, s, annotations);
-	if (metadata != NULL && !cJSON_IsNull(metadata))
-		s->metadata = compact_json(d->a, metadata);
-	if (service != NULL && cJSON_IsObject(service))
-		s->nservice = flatten(d->a, service, &s->service);
-	if (precursors != NULL)
-		decode_precursors(d, s, precursors);
+	if (!(d->opts & JSON_LEAN)) {
+		if (cause != NULL)
+			decode_cause(d, s, cause);
+		if (metadata != NULL && !cJSON_IsNull(metadata))
+			s->metadata = compact_json(d->a, metadata);
+		if (service != NULL && cJSON_IsObject(service))
+			s->nservice = flatten(d->a, service, &s->service);
+		if (precursors != NULL)
+			decode_precursors(d, s, precursors);
+	}
 
 	if (subs != NULL && cJSON_IsArray(subs)) {
 		nsub = 0;
@@ -1262,7 +1120,7 @@ static struct segment *
 decode_document(const cJSON *root, struct arena *a, unsigned opts, const char *raw,
     size_t raw_len, char *err, size_t errlen)
 {
-	struct dec d = { a, NULL, err, errlen };
+	struct dec d = { a, NULL, err, errlen, opts };
 	struct segment *s;
 
 	if (!cJSON_IsObject(root)) {

@@ -47,6 +47,9 @@ struct json_result {
 
 /* Options for json_decode. */
 #define JSON_KEEP_RAW  0x1u   /* keep each document's text in segment.raw */
+#define JSON_LEAN      0x2u   /* only what the map and filters read: no cause,
+                               * metadata, service, precursor_ids, nor
+                               * aws.fields (the named aws fields stay) */
 
 enum json_kind json_decode(const char *text, size_t len, struct arena *scratch,
     unsigned opts, const struct sink *sink, struct json_result *res);

@@ -773,7 +773,7 @@ test_fields(void)
 	    "node: array and null annotations skipped");
 	is_str(s->metadata,
 	    "{\"default\":{\"a\":[1,2.5,\"x\\\"y\\\\z\\n\"],\"b\":{\"c\":true,\"d\":null},"
-	    "\"big\":1.2345678901234567e+19,\"tiny\":0.0000001,\"neg\":-0.25}}", "node: metadata as compact JSON");
+	    "\"big\":1.2345678901234567e+19,\"tiny\":1e-07,\"neg\":-0.25}}", "node: metadata as compact JSON");
 	ok(s->aws != NULL, "node: aws block");
 	if (s->aws != NULL) {
 		static const char *const want[][2] = {
@@ -1413,6 +1413,47 @@ test_threads(void)
 	free(text);
 }
 
+/* JSON_LEAN keeps what the map and filters read and drops the rest. */
+static void
+test_lean(void)
+{
+	static const char doc[] =
+	    "{\"id\":\"0000000000000001\",\"name\":\"svc\",\"start_time\":1,\"end_time\":2,"
+	    "\"trace_id\":\"1-5f000000-000000000000000000000001\",\"metadata\":{\"a\":1},"
+	    "\"service\":{\"runtime\":\"x\"},\"annotations\":{\"k\":\"v\"},"
+	    "\"cause\":{\"exceptions\":[{\"id\":\"e000000000000001\"}]},"
+	    "\"subsegments\":[{\"id\":\"0000000000000002\",\"name\":\"DynamoDB\",\"start_time\":1,"
+	    "\"end_time\":1.5,\"namespace\":\"aws\",\"aws\":{\"table_name\":\"t\",\"operation\":\"GetItem\","
+	    "\"retries\":2,\"resource_names\":[\"t\"]},\"precursor_ids\":[\"0000000000000003\"]}]}";
+	struct arena *a = arena_new(0);
+	struct segment *full, *lean;
+	char err[256];
+
+	full = json_decode_segment(doc, sizeof doc - 1, a, 0, err, sizeof err, NULL);
+	lean = json_decode_segment(doc, sizeof doc - 1, a, JSON_LEAN, err, sizeof err, NULL);
+	ok(full != NULL && lean != NULL, "lean: both decode");
+	if (full == NULL || lean == NULL) {
+		arena_free(a);
+		return;
+	}
+	ok(full->metadata != NULL && lean->metadata == NULL, "lean: no metadata");
+	ok(full->nservice == 1 && lean->nservice == 0, "lean: no service block");
+	ok(full->cause != NULL && lean->cause == NULL, "lean: no cause");
+	is_int(lean->nannotations, 1, "lean: annotations kept");
+	ok(lean->children != NULL && lean->children->aws != NULL, "lean: aws block kept");
+	if (lean->children != NULL && lean->children->aws != NULL) {
+		const struct aws_info *ai = lean->children->aws;
+
+		is_str(ai->table_name, "t", "lean: aws.table_name kept");
+		is_str(ai->operation, "GetItem", "lean: aws.operation kept");
+		is_int(ai->retries, 2, "lean: aws.retries kept");
+		is_int(ai->nfields, 0, "lean: no flattened aws fields");
+		is_int(full->children->aws->nfields, 4, "full: four flattened aws fields");
+		is_int(lean->children->nprecursors, 0, "lean: no precursor ids");
+	}
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -1435,5 +1476,6 @@ main(void)
 	test_nesting();
 	test_copy();
 	test_threads();
+	test_lean();
 	return done_testing();
 }
