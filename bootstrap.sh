@@ -11,6 +11,11 @@ cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcjson-dev
 libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 valgrind time"
+# The Node.js SDK test (tests/cli/sdk-node.sh) needs node and npm; a node
+# from elsewhere (with its own npm) is used as it is.
+if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
+	packages="$packages nodejs npm"
+fi
 
 missing=""
 for p in $packages; do
