@@ -68,5 +68,8 @@ check "the recording holds every planned segment of every trace" \
 	"$PYTHON3" "$SDK/sdktest.py" recording "$tmp/rec.jsonl" "$tmp/truth.json" exact
 "$XRAYTOP" map --format json -o "$tmp/replay.json" "$tmp/rec.jsonl" 2> "$tmp/replay.err"
 check "replaying the recording gives the same map" cmp "$tmp/replay.json" "$tmp/map.json"
+"$PYTHON3" "$SDK/sdktest.py" ids "$tmp/truth.json" > "$tmp/ids.want"
+"$XRAYTOP" traces --format ids "$tmp/rec.jsonl" > "$tmp/ids" 2> "$tmp/ids.err"
+check "the recording's traces are exactly the driver's requests" cmp "$tmp/ids" "$tmp/ids.want"
 
 done_testing

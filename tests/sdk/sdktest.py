@@ -10,6 +10,7 @@ Also a small command line for the test scripts:
 
   sdktest.py compare TRUTH MAP         xraytop's map (JSON) against the truth
   sdktest.py recording REC TRUTH       documents in a daemon recording
+  sdktest.py ids TRUTH                 the trace ids of the driver's requests, sorted
   sdktest.py port LOGFILE SECONDS      the UDP port xraytop listen reported
 """
 
@@ -481,6 +482,11 @@ def main(argv):
         subs = sum(1 for d in docs if d.get("type") == "subsegment")
         print("%d documents: %d segments, %d streamed subsegments" % (len(docs), len(docs) - subs, subs))
         return 1 if problems else 0
+    if len(argv) == 2 and argv[0] == "ids":
+        truth = json.load(open(argv[1]))
+        for tid in sorted(r["trace_id"] for r in truth["requests"] if r["trace_id"]):
+            print(tid)
+        return 0
     if len(argv) == 3 and argv[0] == "port":
         deadline = time.monotonic() + float(argv[2])
         pat = re.compile(r"listening on (?:\[[^\]]*\]|[^ ]*):(\d+) \(udp\)")
