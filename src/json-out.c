@@ -150,6 +150,8 @@ add_stats(cJSON *o, struct svcmap *m, struct stats *st)
 	add(o, "p90", num6(stats_percentile(st, 90)));
 	add(o, "p95", num6(stats_percentile(st, 95)));
 	add(o, "p99", num6(stats_percentile(st, 99)));
+	/* "approximate" once the latencies went to the live-mode histogram */
+	add(o, "percentiles", cJSON_CreateString(stats_exact(st) ? "exact" : "approximate"));
 	add(o, "requests_per_minute", num6(svcmap_rate(m, st)));
 }
 

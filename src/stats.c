@@ -1,4 +1,11 @@
-/* stats.c - request statistics of one service-map node or edge. */
+/* stats.c - request statistics of one service-map node or edge.
+ *
+ * Latencies are kept exactly (a vector of values) until stats_limit's bound
+ * is passed, then in a log-scale histogram: bucket 0 holds what is below
+ * 2^HIST_EXP_MIN seconds (and zero), the last bucket what is 2^HIST_EXP_MAX
+ * or more, and in between each power of two is cut into HIST_SUB buckets of
+ * equal width, found from the value's binary exponent and mantissa.
+ */
 #include "config.h"
 
 #include "xraytop/stats.h"
@@ -12,15 +19,115 @@
 /* Below this many values a plain insertion sort beats the radix sort. */
 #define SMALL_SORT 48
 
+#define HIST_SUB	64
+#define HIST_EXP_MIN	(-24)
+#define HIST_EXP_MAX	20
+#define HIST_N		((HIST_EXP_MAX - HIST_EXP_MIN) * HIST_SUB + 2)
+
+struct stats_hist {
+	uint64_t	 count[HIST_N];
+	uint64_t	 total;
+	double		 min;       /* smallest and largest value ever put in */
+	double		 max;
+	int		 seen;      /* min and max are set */
+};
+
 struct wsample {
 	double		 value;
 	uint32_t	 weight;
 };
 
+static void settle(struct stats *st);
+
 void
 stats_init(struct stats *st)
 {
 	memset(st, 0, sizeof *st);
+}
+
+/* ---------------------------------------------------------------- histogram */
+
+static size_t
+hist_index(double v)
+{
+	double m;
+	int e, j;
+
+	if (!(v > 0))
+		return 0;
+	m = frexp(v, &e);       /* v = m * 2^e, 0.5 <= m < 1 */
+	e--;                    /* v = (2m) * 2^e, 1 <= 2m < 2 */
+	if (e < HIST_EXP_MIN)
+		return 0;
+	if (e >= HIST_EXP_MAX)
+		return HIST_N - 1;
+	j = (int)((2 * m - 1) * HIST_SUB);
+	if (j >= HIST_SUB)
+		j = HIST_SUB - 1;
+	return 1 + (size_t)(e - HIST_EXP_MIN) * HIST_SUB + (size_t)j;
+}
+
+/* The value a bucket stands for: its middle, within what was seen. */
+static double
+hist_value(const struct stats_hist *h, size_t i)
+{
+	double v;
+
+	if (i == 0)
+		return h->min;
+	if (i == HIST_N - 1)
+		return h->max;
+	v = ldexp(1 + ((double)((i - 1) % HIST_SUB) + 0.5) / HIST_SUB,
+	    (int)((i - 1) / HIST_SUB) + HIST_EXP_MIN);
+	return v < h->min ? h->min : v > h->max ? h->max : v;
+}
+
+static void
+hist_add(struct stats_hist *h, double v, uint64_t w)
+{
+	if (w == 0)
+		return;
+	if (!h->seen) {
+		h->min = h->max = v;
+		h->seen = 1;
+	}
+	if (v < h->min)
+		h->min = v;
+	if (v > h->max)
+		h->max = v;
+	h->count[hist_index(v)] += w;
+	h->total += w;
+}
+
+/* Take back w values of about v (never below zero). */
+static void
+hist_sub(struct stats_hist *h, double v, uint64_t w)
+{
+	uint64_t *c = &h->count[hist_index(v)];
+
+	if (w > *c)
+		w = *c;
+	*c -= w;
+	h->total -= w;
+}
+
+/* Move every latency of st into a histogram and free the vectors. */
+static void
+to_hist(struct stats *st)
+{
+	struct sample_vec *s = &st->samples;
+	struct stats_hist *h;
+	size_t i;
+
+	if (st->hist != NULL)
+		return;
+	settle(st);
+	h = st->hist = xcalloc(1, sizeof *h);
+	for (i = 0; i < s->n; i++)
+		hist_add(h, s->value[i], s->weight != NULL ? s->weight[i] : 1);
+	free(s->value);
+	free(s->weight);
+	memset(s, 0, sizeof *s);
 }
 
 /* Free the arrays of a vector and empty it. */
@@ -37,7 +144,40 @@ stats_done(struct stats *st)
 {
 	vec_free(&st->samples);
 	vec_free(&st->removed);
+	free(st->hist);
 	memset(st, 0, sizeof *st);
+}
+
+/* Once the values held (added, and taken back but not yet subtracted)
+ * pass twice the limit, settle the removals; when more than the limit are
+ * still held, switch to the histogram.  Between two settlings at least
+ * max values come, so the sorting is paid for. */
+static void
+limit_check(struct stats *st)
+{
+	if (st->max_samples == 0 || st->hist != NULL ||
+	    st->samples.n + st->removed.n <= 2 * st->max_samples)
+		return;
+	settle(st);
+	if (st->samples.n > st->max_samples)
+		to_hist(st);
+}
+
+void
+stats_limit(struct stats *st, size_t max)
+{
+	st->max_samples = max;
+	if (max > 0 && st->hist == NULL) {
+		settle(st);
+		if (st->samples.n > max)
+			to_hist(st);
+	}
+}
+
+int
+stats_exact(const struct stats *st)
+{
+	return st->hist == NULL;
 }
 
 /* Make room for extra more entries; grows by half to keep the slack small. */
@@ -278,7 +418,12 @@ stats_add(struct stats *st, enum req_class cls, double rt, double start, double 
 		break;
 	}
 	st->sum += rt;
-	vec_push(&st->samples, rt, 1);
+	if (st->hist != NULL)
+		hist_add(st->hist, rt, 1);
+	else {
+		vec_push(&st->samples, rt, 1);
+		limit_check(st);
+	}
 	stats_add_span(st, start, end);
 }
 
@@ -310,7 +455,12 @@ stats_remove(struct stats *st, enum req_class cls, double rt)
 	}
 	/* An empty set of requests sums to exactly 0, whatever the rounding. */
 	st->sum = st->count == 0 ? 0 : st->sum - rt;
-	vec_push(&st->removed, rt, 1);
+	if (st->hist != NULL)
+		hist_sub(st->hist, rt, 1);
+	else {
+		vec_push(&st->removed, rt, 1);
+		limit_check(st);
+	}
 }
 
 void
@@ -328,8 +478,14 @@ stats_add_counts(struct stats *st, uint64_t ok, uint64_t error, uint64_t throttl
 void
 stats_add_bucket(struct stats *st, double value, uint32_t count)
 {
-	if (count > 0)
+	if (count == 0)
+		return;
+	if (st->hist != NULL)
+		hist_add(st->hist, value, count);
+	else {
 		vec_push(&st->samples, value, count);
+		limit_check(st);
+	}
 }
 
 void
@@ -344,10 +500,37 @@ stats_add_span(struct stats *st, double start, double end)
 void
 stats_merge(struct stats *dst, const struct stats *src)
 {
+	const struct sample_vec *v;
+	size_t i;
+
 	stats_add_counts(dst, src->ok, src->error, src->throttle, src->fault, src->sum);
-	vec_append(&dst->samples, &src->samples);
-	vec_append(&dst->removed, &src->removed);
 	stats_add_span(dst, src->first, src->last);
+	if (src->hist == NULL && dst->hist == NULL) {
+		vec_append(&dst->samples, &src->samples);
+		vec_append(&dst->removed, &src->removed);
+		limit_check(dst);
+		return;
+	}
+	to_hist(dst);
+	if (src->hist != NULL) {
+		for (i = 0; i < HIST_N; i++)
+			dst->hist->count[i] += src->hist->count[i];
+		if (src->hist->seen) {
+			if (!dst->hist->seen || src->hist->min < dst->hist->min)
+				dst->hist->min = src->hist->min;
+			if (!dst->hist->seen || src->hist->max > dst->hist->max)
+				dst->hist->max = src->hist->max;
+			dst->hist->seen = 1;
+		}
+		dst->hist->total += src->hist->total;
+		return;
+	}
+	v = &src->samples;
+	for (i = 0; i < v->n; i++)
+		hist_add(dst->hist, v->value[i], v->weight != NULL ? v->weight[i] : 1);
+	v = &src->removed;
+	for (i = 0; i < v->n; i++)
+		hist_sub(dst->hist, v->value[i], v->weight != NULL ? v->weight[i] : 1);
 }
 
 double
@@ -379,12 +562,20 @@ stats_percentile(struct stats *st, double p)
 	size_t i;
 
 	settle(st);
-	if (s->n == 0)
+	total = st->hist != NULL ? st->hist->total : total_weight(s);
+	if (total == 0)
 		return 0;
-	total = total_weight(s);
 	/* k = ceil(p * total / 100), forgiving the rounding of p itself. */
 	rank = ceil(p * (double)total / 100.0 - 1e-9);
 	k = rank < 1 ? 1 : rank > (double)total ? total : (uint64_t)rank;
+	if (st->hist != NULL) {
+		for (i = 0; i < HIST_N; i++) {
+			acc += st->hist->count[i];
+			if (acc >= k)
+				return hist_value(st->hist, i);
+		}
+		return st->hist->max;
+	}
 	if (s->weight == NULL)
 		return s->value[k - 1];
 	for (i = 0; i < s->n; i++) {
@@ -393,6 +584,39 @@ stats_percentile(struct stats *st, double p)
 			return s->value[i];
 	}
 	return s->value[s->n - 1];
+}
+
+/* stats_histogram over a log-scale histogram: each bucket's count goes
+ * where the value it stands for falls. */
+static uint64_t
+hist_spread(const struct stats_hist *h, double lo, double hi, uint64_t *out, size_t nbuckets)
+{
+	uint64_t counted = 0;
+	double width;
+	size_t i, b;
+
+	if (h->total == 0)
+		return 0;
+	if (hi <= lo) {
+		lo = h->min;
+		hi = h->max;
+	}
+	width = (hi - lo) / (double)nbuckets;
+	for (i = 0; i < HIST_N; i++) {
+		double v;
+
+		if (h->count[i] == 0)
+			continue;
+		v = hist_value(h, i);
+		if (v < lo || v > hi)
+			continue;
+		b = width > 0 ? (size_t)((v - lo) / width) : 0;
+		if (b >= nbuckets)
+			b = nbuckets - 1;
+		out[b] += h->count[i];
+		counted += h->count[i];
+	}
+	return counted;
 }
 
 uint64_t
@@ -407,6 +631,8 @@ stats_histogram(struct stats *st, double lo, double hi, uint64_t *out, size_t nb
 		return 0;
 	memset(out, 0, nbuckets * sizeof *out);
 	settle(st);
+	if (st->hist != NULL)
+		return hist_spread(st->hist, lo, hi, out, nbuckets);
 	if (s->n == 0)
 		return 0;
 	if (hi <= lo) {

@@ -10,6 +10,15 @@
  * latencies come as histogram entries (value, count), added with
  * stats_add_bucket, and percentiles are then taken over those entries (the
  * rank is then over the total weight of the entries, not over count).
+ *
+ * Live use bounds the memory of the latencies (stats_limit): a node or
+ * edge holds at most 2 * max latency values (removals still to subtract
+ * included); when it would hold more, the removals are applied, and if more
+ * than max requests remain, its latencies move into a fixed log-scale
+ * histogram of 64 buckets per power of two between 2^-24 s and 2^20 s
+ * (22.5 KiB), and from then on percentiles are approximate: the middle of
+ * the value's bucket, within 0.8% of the exact value (clamped to the
+ * smallest and largest value seen).  Counts, sum and average stay exact.
  */
 #ifndef XRAYTOP_STATS_H
 #define XRAYTOP_STATS_H
@@ -30,6 +39,8 @@ struct sample_vec {
 	int		 sorted;
 };
 
+struct stats_hist;
+
 struct stats {
 	uint64_t	 count;     /* ok + error + fault (throttles are errors) */
 	uint64_t	 ok;
@@ -41,6 +52,8 @@ struct stats {
 	double		 last;      /* latest end seen, 0 when none (never shrinks) */
 	struct sample_vec samples;
 	struct sample_vec removed;
+	size_t		 max_samples; /* 0: keep every latency (exact percentiles) */
+	struct stats_hist *hist;      /* non-NULL once latencies went to the histogram */
 };
 
 void stats_init(struct stats *st);
@@ -56,8 +69,13 @@ void stats_add_counts(struct stats *st, uint64_t ok, uint64_t error, uint64_t th
 void stats_add_bucket(struct stats *st, double value, uint32_t count);
 /* Widen the time span (first, last) to include start..end (0 = unknown). */
 void stats_add_span(struct stats *st, double start, double end);
-/* Add every count and sample of src to dst. */
+/* Add every count and sample of src to dst (a histogram when either has one). */
 void stats_merge(struct stats *dst, const struct stats *src);
+/* Bound the latencies held (0: no bound, the default; see above); stats
+ * already past max requests switch to the histogram at once. */
+void stats_limit(struct stats *st, size_t max);
+/* Nonzero while percentiles are exact (no histogram). */
+int stats_exact(const struct stats *st);
 
 /* sum / count, or 0 when empty. */
 double stats_avg(const struct stats *st);
