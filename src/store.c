@@ -3,8 +3,11 @@
  * Traces live in an open-addressing hash table keyed by trace id, and in an
  * array in order of first arrival.  Each trace owns one arena holding its
  * documents; the arrays that index them are heap-allocated and grow by
- * doubling.  A document replaced by a newer copy stays in the arena until
- * the trace is freed (replacements are rare: in-progress then complete).
+ * doubling.  A document replaced by a newer copy stays in the arena (
+ * replacements are rare: in-progress then complete) until the trace is
+ * freed, or until replacements pass half the documents (a sender resending
+ * the same documents): then the trace is compacted, its current documents
+ * copied into a fresh arena, so that its memory stays bounded.
  *
  * Independent subsegments are attached under the entity their parent_id
  * names, but only when that entity is reachable from a segment document of
@@ -24,6 +27,8 @@
 
 /* Per-trace arena chunks: a typical trace holds 10-20 KiB of decoded data. */
 #define TRACE_CHUNK (8 * 1024)
+/* A trace is compacted when replaced copies pass half its documents plus this. */
+#define COMPACT_SLACK 4
 /* A trace builds an id index of its documents past this many documents. */
 #define IDX_MIN_DOCS 16
 
@@ -38,10 +43,12 @@ struct tentry {
 	size_t		 capindeps;
 	size_t		*idx;        /* id -> (index << 1 | kind) + 1, or NULL */
 	size_t		 idxcap;     /* power of two */
+	size_t		 replaced;   /* copies replaced since the arena was made */
 };
 
 struct store {
-	struct tentry	**traces;    /* in order of first arrival */
+	struct tentry	**traces;    /* in order of first arrival, from traces[head] */
+	size_t		 head;       /* evicted entries before it */
 	size_t		 ntraces;
 	size_t		 captraces;
 	struct tentry	**slots;     /* hash table, power-of-two size */
@@ -117,7 +124,7 @@ store_free(struct store *st)
 	if (st == NULL)
 		return;
 	for (i = 0; i < st->ntraces; i++)
-		entry_free(st->traces[i]);
+		entry_free(st->traces[st->head + i]);
 	free(st->traces);
 	free(st->slots);
 	free(st);
@@ -182,7 +189,7 @@ store_trace(struct store *st, size_t i)
 {
 	if (st == NULL || i >= st->ntraces)
 		return NULL;
-	return &st->traces[i]->t;
+	return &st->traces[st->head + i]->t;
 }
 
 /* The trace for id, created when new. */
@@ -205,12 +212,64 @@ store_get(struct store *st, const char *id)
 	e->t.id = arena_strdup(e->t.arena, id);
 	e->t.seq = st->seq++;
 	st->slots[i] = e;
-	if (st->ntraces == st->captraces) {
-		st->captraces = st->captraces ? st->captraces * 2 : 64;
-		st->traces = xreallocarray(st->traces, st->captraces, sizeof *st->traces);
+	if (st->head + st->ntraces == st->captraces) {
+		if (st->head > 0 && st->head >= st->ntraces) {
+			/* half or more evicted: move the rest down */
+			memmove(st->traces, st->traces + st->head, st->ntraces * sizeof *st->traces);
+			st->head = 0;
+		} else {
+			st->captraces = st->captraces ? st->captraces * 2 : 64;
+			st->traces = xreallocarray(st->traces, st->captraces, sizeof *st->traces);
+		}
 	}
-	st->traces[st->ntraces++] = e;
+	st->traces[st->head + st->ntraces++] = e;
 	return e;
+}
+
+/* Empty slot i of the hash table, moving later entries of its probe run
+ * back so that every entry stays reachable from its home slot. */
+static void
+slot_delete(struct store *st, size_t i)
+{
+	size_t mask = st->nslots - 1, j = i, home;
+
+	st->slots[i] = NULL;
+	for (;;) {
+		j = (j + 1) & mask;
+		if (st->slots[j] == NULL)
+			return;
+		home = (size_t)st->slots[j]->hash & mask;
+		/* the entry at j may fill the hole at i unless its home lies in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			st->slots[i] = st->slots[j];
+			st->slots[j] = NULL;
+			i = j;
+		}
+	}
+}
+
+size_t
+store_evict(struct store *st, size_t n, void (*gone)(void *ctx, const struct trace *t), void *ctx)
+{
+	struct tentry *e;
+	size_t k;
+
+	if (st == NULL)
+		return 0;
+	if (n > st->ntraces)
+		n = st->ntraces;
+	for (k = 0; k < n; k++) {
+		e = st->traces[st->head];
+		if (gone != NULL)
+			gone(ctx, &e->t);
+		slot_delete(st, slot_of(st, e->t.id, e->hash));
+		st->traces[st->head++] = NULL;
+		st->ntraces--;
+		entry_free(e);
+	}
+	if (st->ntraces == 0)
+		st->head = 0;
+	return n;
 }
 
 /* ---------------------------------------------------------------- document index */
@@ -490,6 +549,7 @@ add_segment(struct tentry *e, const struct segment *doc)
 		moved = take_attached(e, old, &nmoved);
 		reattach(e, moved, nmoved);
 		span_recompute(e);
+		e->replaced++;
 	}
 	resolve_pending(e, copy);
 }
@@ -527,10 +587,41 @@ add_independent(struct tentry *e, const struct segment *doc)
 	if (old != NULL) {
 		reattach(e, moved, nmoved);
 		span_recompute(e);
+		e->replaced++;
 	} else
 		span_add(t, copy);
 	if (parent != NULL)
 		resolve_pending(e, copy);
+}
+
+/* Copy the current documents of a trace into a fresh arena and free the
+ * old one with the replaced copies in it.  The independent subsegments are
+ * taken off their parents first, so that copying a document copies only
+ * what it nests itself; adding them again attaches them as before. */
+static void
+trace_compact(struct tentry *e)
+{
+	struct tentry fresh;
+	size_t i;
+
+	for (i = 0; i < e->nindeps; i++)
+		if (e->indeps[i]->parent != NULL)
+			detach(e->indeps[i]);
+	memset(&fresh, 0, sizeof fresh);
+	fresh.hash = e->hash;
+	fresh.t.arena = arena_new(TRACE_CHUNK);
+	fresh.t.id = arena_strdup(fresh.t.arena, e->t.id);
+	fresh.t.seq = e->t.seq;
+	for (i = 0; i < e->t.nsegments; i++)
+		add_segment(&fresh, e->t.segments[i]);
+	for (i = 0; i < e->nindeps; i++)
+		add_independent(&fresh, e->indeps[i]);
+	arena_free(e->t.arena);
+	free(e->t.segments);
+	free(e->t.pending);
+	free(e->indeps);
+	free(e->idx);
+	*e = fresh;
 }
 
 struct trace *
@@ -545,6 +636,8 @@ store_add(struct store *st, const struct segment *doc)
 		add_independent(e, doc);
 	else
 		add_segment(e, doc);
+	if (e->replaced > (e->t.nsegments + e->nindeps) / 2 + COMPACT_SLACK)
+		trace_compact(e);
 	return &e->t;
 }
 

@@ -17,8 +17,16 @@
  *    (or wait again when their parent is no longer there).
  * Segments and independent subsegments are matched by id each among their
  * own kind.  start/end cover the current documents (recomputed when one is
- * replaced).  A replaced copy stays in the arena until the trace is freed.
- * A trace is freed as a whole (one arena).  Not thread-safe.
+ * replaced).  A replaced copy stays in the trace's arena until the trace is
+ * freed, or until replaced copies pass half the trace's documents (a sender
+ * resending documents): store_add then copies the current documents into a
+ * fresh arena, so a trace's memory stays bounded; pointers into a trace are
+ * therefore valid only until the next store_add or store_evict.  A trace is
+ * freed as a whole (one arena).  Not thread-safe.
+ *
+ * Live use bounds memory by evicting the oldest traces (store_evict); a
+ * document that arrives for an evicted trace starts a new trace of the same
+ * id, which knows nothing of the evicted pieces.
  */
 #ifndef XRAYTOP_STORE_H
 #define XRAYTOP_STORE_H
@@ -51,8 +59,12 @@ void store_free(struct store *st);
 struct trace *store_add(struct store *st, const struct segment *doc);
 struct trace *store_find(struct store *st, const char *trace_id);
 size_t store_ntraces(const struct store *st);
-/* Traces in order of first arrival. */
+/* Traces in order of first arrival (the oldest held is 0). */
 struct trace *store_trace(struct store *st, size_t i);
+/* Free the n oldest traces (by first arrival); gone (may be NULL) sees each
+ * one just before it is freed.  Returns how many were evicted. */
+size_t store_evict(struct store *st, size_t n, void (*gone)(void *ctx, const struct trace *t),
+    void *ctx);
 /* The root segment: the segment with no parent_id (or whose parent is not
  * in the trace), the earliest such when several; when every segment has its
  * parent in the trace (a cycle), the earliest segment; NULL for a trace
