@@ -20,6 +20,12 @@
  * the new contribution; refreshing is idempotent, and changes propagate down
  * the dependent lists (owners of independent subsegments) with a work list.
  * The result is a function of the set of documents, whatever their order.
+ *
+ * Records only ever link records of their own trace, so a trace's records
+ * can be forgotten together (svcmap_forget_traces) without touching what
+ * they counted: one pass over every record frees those of the forgotten
+ * traces (a free list that ent_new takes from first), renumbers the traces
+ * that stay, and rebuilds the id table.
  */
 #include "config.h"
 
@@ -39,7 +45,7 @@
 #define MAX_ENTS	(SLOT_IDX - 1)  /* so that no slot reads NONE */
 #define ENT_BLOCK	((size_t)1 << ENT_SHIFT)
 
-enum ent_kind { K_EMPTY, K_SEG, K_SUB };
+enum ent_kind { K_EMPTY, K_SEG, K_SUB, K_FREE };
 
 #define F_TOP		0x01u   /* a top-level document */
 #define F_NESTED	0x02u   /* nested in the document its parent field names */
@@ -97,6 +103,8 @@ struct svcmap {
 	struct ent	**blocks;
 	size_t		 nblocks;
 	size_t		 nents;
+	uint32_t	 free_ent;      /* first free record (linked by sibling), NONE */
+	size_t		 nfree;
 	uint32_t	*idtab;         /* tag << SLOT_BITS | record index, NONE = empty */
 	size_t		 idcap;
 	size_t		 idcount;
@@ -140,6 +148,8 @@ struct svcmap {
 	uint32_t	*work;
 	size_t		 nwork;
 	size_t		 workcap;
+
+	size_t		 sample_cap;    /* stats_limit of every node and edge */
 
 	struct svcmap_input in;
 	double		 win_start;
@@ -236,13 +246,19 @@ ent_new(struct svcmap *m, uint32_t trace, uint64_t id)
 	struct ent *e;
 	uint32_t i;
 
-	if (m->nents >= MAX_ENTS)
-		fatal("service map: too many entities (%zu)", m->nents);
-	if ((m->nents >> ENT_SHIFT) >= m->nblocks) {
-		m->blocks = xreallocarray(m->blocks, m->nblocks + 1, sizeof *m->blocks);
-		m->blocks[m->nblocks++] = xreallocarray(NULL, ENT_BLOCK, sizeof **m->blocks);
+	if (m->free_ent != NONE) {
+		i = m->free_ent;
+		m->free_ent = ent(m, i)->sibling;
+		m->nfree--;
+	} else {
+		if (m->nents >= MAX_ENTS)
+			fatal("service map: too many entities (%zu)", m->nents);
+		if ((m->nents >> ENT_SHIFT) >= m->nblocks) {
+			m->blocks = xreallocarray(m->blocks, m->nblocks + 1, sizeof *m->blocks);
+			m->blocks[m->nblocks++] = xreallocarray(NULL, ENT_BLOCK, sizeof **m->blocks);
+		}
+		i = (uint32_t)m->nents++;
 	}
-	i = (uint32_t)m->nents++;
 	e = ent(m, i);
 	memset(e, 0, sizeof *e);
 	e->id = id;
@@ -252,14 +268,16 @@ ent_new(struct svcmap *m, uint32_t trace, uint64_t id)
 	return i;
 }
 
-/* Double the id table.  Records are visited in their own order (memory
- * order), not in the table's, which would be one cache miss per record. */
+/* Make the id table cap slots and put every indexed record in it.  Records
+ * are visited in their own order (memory order), not in the table's, which
+ * would be one cache miss per record. */
 static void
-idtab_grow(struct svcmap *m)
+idtab_rebuild(struct svcmap *m, size_t cap)
 {
-	size_t cap = m->idcap == 0 ? 1024 : m->idcap * 2, i, s;
+	size_t i, s;
 	uint32_t *t = table_new(cap);
 
+	m->idcount = 0;
 	for (i = 0; i < m->nents; i++) {
 		const struct ent *e = ent(m, (uint32_t)i);
 		uint64_t h;
@@ -270,10 +288,18 @@ idtab_grow(struct svcmap *m)
 		for (s = h & (cap - 1); t[s] != NONE; s = (s + 1) & (cap - 1))
 			;
 		t[s] = slot_tag(h) | (uint32_t)i;
+		m->idcount++;
 	}
 	free(m->idtab);
 	m->idtab = t;
 	m->idcap = cap;
+}
+
+/* Double the id table. */
+static void
+idtab_grow(struct svcmap *m)
+{
+	idtab_rebuild(m, m->idcap == 0 ? 1024 : m->idcap * 2);
 }
 
 /* The record of (trace, id), created as a placeholder when new; an entity
@@ -343,22 +369,50 @@ unlink_dep(struct svcmap *m, uint32_t i)
 /* ---------------------------------------------------------------- traces */
 
 static uint32_t
+trace_hash(const char *s)
+{
+	return (uint32_t)mix64(fnv64(s, FNV_BASIS));
+}
+
+/* Make the trace table cap slots and put every trace in it. */
+static void
+trtab_rebuild(struct svcmap *m, size_t cap)
+{
+	size_t slot, k;
+
+	free(m->trtab);
+	m->trtab = table_new(cap);
+	m->trtabcap = cap;
+	for (k = 0; k < m->ntraces; k++) {
+		for (slot = m->trhash[k] & (cap - 1); m->trtab[slot] != NONE; slot = (slot + 1) & (cap - 1))
+			;
+		m->trtab[slot] = (uint32_t)k;
+	}
+}
+
+/* The index of trace id s, or NONE. */
+static uint32_t
+trace_lookup(const struct svcmap *m, const char *s)
+{
+	uint32_t h = trace_hash(s), i;
+	size_t slot;
+
+	if (m->trtabcap == 0)
+		return NONE;
+	for (slot = h & (m->trtabcap - 1); (i = m->trtab[slot]) != NONE; slot = (slot + 1) & (m->trtabcap - 1))
+		if (m->trhash[i] == h && strcmp(m->traces[i], s) == 0)
+			return i;
+	return NONE;
+}
+
+static uint32_t
 trace_intern(struct svcmap *m, const char *s)
 {
-	uint32_t h = (uint32_t)mix64(fnv64(s, FNV_BASIS)), i;
-	size_t slot, cap, k;
+	uint32_t h = trace_hash(s), i;
+	size_t slot;
 
-	if ((m->ntraces + 1) * 10 > m->trtabcap * 7) {
-		cap = m->trtabcap == 0 ? 256 : m->trtabcap * 2;
-		free(m->trtab);
-		m->trtab = table_new(cap);
-		m->trtabcap = cap;
-		for (k = 0; k < m->ntraces; k++) {
-			for (slot = m->trhash[k] & (cap - 1); m->trtab[slot] != NONE; slot = (slot + 1) & (cap - 1))
-				;
-			m->trtab[slot] = (uint32_t)k;
-		}
-	}
+	if ((m->ntraces + 1) * 10 > m->trtabcap * 7)
+		trtab_rebuild(m, m->trtabcap == 0 ? 256 : m->trtabcap * 2);
 	for (slot = h & (m->trtabcap - 1); (i = m->trtab[slot]) != NONE; slot = (slot + 1) & (m->trtabcap - 1))
 		if (m->trhash[i] == h && strcmp(m->traces[i], s) == 0)
 			return i;
@@ -456,6 +510,7 @@ node_of(struct svcmap *m, uint32_t key)
 	n->pub.type = k->type;
 	n->pub.kind = k->kind;
 	stats_init(&n->pub.stats);
+	stats_limit(&n->pub.stats, m->sample_cap);
 	n->key = key;
 	k->node = (long)m->nnodes;
 	if (key == m->client_key)
@@ -510,6 +565,7 @@ edge_of(struct svcmap *m, size_t source, size_t target)
 	e->source = source;
 	e->target = target;
 	stats_init(&e->stats);
+	stats_limit(&e->stats, m->sample_cap);
 	for (s = edge_hash(source, target) & (m->edgetabcap - 1); m->edgetab[s] != NONE;
 	    s = (s + 1) & (m->edgetabcap - 1))
 		;
@@ -1025,6 +1081,97 @@ svcmap_load_graph(struct svcmap *m, const struct graph_service *svcs, size_t n)
 	free(nodes);
 }
 
+/* ---------------------------------------------------------------- bounded memory */
+
+size_t
+svcmap_forget_traces(struct svcmap *m, const char *const *ids, size_t n)
+{
+	struct arena *strings;
+	unsigned char *dead;
+	uint32_t *renum, t, o;
+	size_t k, forgotten = 0, i, cap;
+
+	if (n == 0 || m->ntraces == 0)
+		return 0;
+	dead = xcalloc(m->ntraces, 1);
+	for (k = 0; k < n; k++) {
+		t = ids[k] != NULL ? trace_lookup(m, ids[k]) : NONE;
+		if (t != NONE && !dead[t]) {
+			dead[t] = 1;
+			forgotten++;
+		}
+	}
+	if (forgotten == 0) {
+		free(dead);
+		return 0;
+	}
+
+	/* The traces that stay, renumbered in order, their ids in a new arena. */
+	renum = xreallocarray(NULL, m->ntraces, sizeof *renum);
+	strings = arena_new(0);
+	for (t = 0, o = 0; t < m->ntraces; t++) {
+		if (dead[t]) {
+			renum[t] = NONE;
+			continue;
+		}
+		renum[t] = o;
+		m->traces[o] = arena_strdup(strings, m->traces[t]);
+		m->trhash[o++] = m->trhash[t];
+	}
+	arena_free(m->strings);
+	m->strings = strings;
+	m->ntraces = o;
+	for (cap = 256; (m->ntraces + 1) * 10 > cap * 7; cap *= 2)
+		;
+	trtab_rebuild(m, cap);
+
+	/* Records of forgotten traces go to the free list; links never cross
+	 * traces, so nothing that stays points at them. */
+	for (i = 0; i < m->nents; i++) {
+		struct ent *e = ent(m, (uint32_t)i);
+
+		if (e->kind == K_FREE)
+			continue;
+		t = renum[e->trace & ~HASHED_ID];
+		if (t == NONE) {
+			e->kind = K_FREE;
+			e->flags = 0;
+			e->sibling = m->free_ent;
+			m->free_ent = (uint32_t)i;
+			m->nfree++;
+		} else
+			e->trace = t | (e->trace & HASHED_ID);
+	}
+	idtab_rebuild(m, m->idcap);
+	free(renum);
+	free(dead);
+	return forgotten;
+}
+
+size_t
+svcmap_records(const struct svcmap *m)
+{
+	return m->nents - m->nfree;
+}
+
+size_t
+svcmap_ntraces(const struct svcmap *m)
+{
+	return m->ntraces;
+}
+
+void
+svcmap_set_sample_cap(struct svcmap *m, size_t max)
+{
+	size_t i;
+
+	m->sample_cap = max;
+	for (i = 0; i < m->nnodes; i++)
+		stats_limit(&m->nodes[i].pub.stats, max);
+	for (i = 0; i < m->nedges; i++)
+		stats_limit(&m->edges[i].stats, max);
+}
+
 /* ---------------------------------------------------------------- queries */
 
 struct svcmap *
@@ -1033,6 +1180,7 @@ svcmap_new(void)
 	struct svcmap *m = xcalloc(1, sizeof *m);
 
 	m->strings = arena_new(0);
+	m->free_ent = NONE;
 	m->client = -1;
 	m->client_key = key_intern(m, "client", "client", NODE_CLIENT);
 	return m;

@@ -30,6 +30,13 @@
  * life of the map; nodes are never removed, but a node or edge can drop to a
  * count of 0 when what made it is reclassified (svcmap_node_visible).
  *
+ * Live use bounds memory: svcmap_forget_traces drops the records of whole
+ * traces while what they counted stays in the nodes and edges, so the map
+ * equals a rebuild from the documents of the remembered traces plus the
+ * frozen contribution of the forgotten ones; a later document of a
+ * forgotten trace is linked as if its trace were new.  svcmap_set_sample_cap
+ * bounds the latencies kept per node and edge (stats_limit).
+ *
  * The map can also be loaded from GetServiceGraph output (svcmap_load_graph),
  * which fills the same structures from the service's statistics and
  * histograms instead of from documents.
@@ -123,6 +130,17 @@ void svcmap_add(struct svcmap *m, const struct segment *doc);
  * service of type "client" is the one client node; an edge whose target
  * ReferenceId is not known yet waits for a later page (skipped if none). */
 void svcmap_load_graph(struct svcmap *m, const struct graph_service *svcs, size_t n);
+
+/* Forget the link records of these traces (unknown ids are ignored); their
+ * counts stay.  One pass over every record: give many ids at once.  Returns
+ * how many traces were forgotten. */
+size_t svcmap_forget_traces(struct svcmap *m, const char *const *ids, size_t n);
+/* Entity records in use, and traces known (for memory accounting and tests). */
+size_t svcmap_records(const struct svcmap *m);
+size_t svcmap_ntraces(const struct svcmap *m);
+/* Bound the latencies of every node and edge (stats_limit; 0: no bound,
+ * the default): past max requests, its percentiles become approximate. */
+void svcmap_set_sample_cap(struct svcmap *m, size_t max);
 
 /* Nodes are made when something is first counted in them: 0 means none. */
 size_t svcmap_nnodes(const struct svcmap *m);
