@@ -37,6 +37,8 @@ main(int argc, char **argv)
 		return cli_traces(argc - 1, argv + 1);
 	if (strcmp(cmd, "trace") == 0)
 		return cli_trace(argc - 1, argv + 1);
+	if (strcmp(cmd, "listen") == 0)
+		return cli_listen(argc - 1, argv + 1);
 	fprintf(stderr, "xraytop: unknown command '%s'\nTry 'xraytop --help'.\n", cmd);
 	return 2;
 }

@@ -1,4 +1,4 @@
-/* cli.h - the non-interactive subcommands: map, traces, trace.
+/* cli.h - the non-interactive subcommands: map, traces, trace, listen.
  *
  * Each takes the arguments after the subcommand name (argv[0] is the
  * subcommand), reads the inputs, writes to standard output or -o FILE, and
@@ -16,6 +16,9 @@
 int cli_map(int argc, char **argv);
 int cli_traces(int argc, char **argv);
 int cli_trace(int argc, char **argv);
+/* The live collector (cli-listen.c): status 0, 2 when it cannot listen,
+ * 3 when some datagrams were invalid or oversize (the rest was used). */
+int cli_listen(int argc, char **argv);
 /* Usage text for the whole program. */
 void cli_usage(FILE *out);
 
