@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcjson-dev
-libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 valgrind time"
+libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 python3-pip valgrind time"
 # The Node.js SDK test (tests/cli/sdk-node.sh) needs node and npm; a node
 # from elsewhere (with its own npm) is used as it is.
 if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
@@ -26,6 +26,20 @@ if [ -n "$missing" ]; then
 	if [ "$(id -u)" -eq 0 ]; then sudo=""; else sudo="sudo"; fi
 	$sudo apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq $missing
+fi
+
+# The tests drive the real AWS X-Ray SDK for Python, moto_server and the AWS
+# CLI; Debian 12 does not package current versions of them, so they come
+# from PyPI when they are missing (tests fail, never skip, without them).
+pymods="aws_xray_sdk flask requests boto3 moto awscli"
+pymissing=""
+for m in $pymods; do
+	python3 -c "import $m" 2>/dev/null || pymissing="$pymissing $m"
+done
+if [ -n "$pymissing" ]; then
+	echo "bootstrap: installing Python packages for the tests:$pymissing"
+	python3 -m pip install --quiet --user aws-xray-sdk flask requests boto3 'moto[server]' awscli ||
+		python3 -m pip install --quiet --break-system-packages --user aws-xray-sdk flask requests boto3 'moto[server]' awscli
 fi
 
 if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ]; then
