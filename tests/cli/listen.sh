@@ -123,7 +123,7 @@ start() {
 	port=
 	i=0
 	while [ $i -lt 100 ]; do
-		port=$(sed -n 's/^xraytop: listening on .*:\([0-9][0-9]*\) (udp)$/\1/p' "$tmp/$name.err")
+		port=$(sed -n 's/^xraytop: listening on .*:\([0-9][0-9]*\) (udp)$/\1/p' "$tmp/$name.err" 2> /dev/null)
 		[ -n "$port" ] && break
 		kill -0 $pid 2> /dev/null || break
 		sleep 0.1
