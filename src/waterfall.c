@@ -1,12 +1,6 @@
 /* waterfall.c - one trace as a text waterfall, the way the X-Ray console
  * draws it: every entity on a row, nested, with a bar on the trace's time
- * scale.
- *
- * Segments hang under the entity their parent_id names (usually the caller's
- * subsegment), subsegments under their parent; siblings are ordered by start
- * time.  A segment whose parent is not in the trace is a root; pieces that a
- * parent_id cycle cuts off from every root are drawn as roots too, so every
- * entity is drawn exactly once.
+ * scale.  The rows and their order come from tracetree.h.
  */
 #include "config.h"
 
@@ -14,13 +8,13 @@
 
 #include <errno.h>
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "xraytop/model.h"
 #include "xraytop/store.h"
 #include "xraytop/text.h"
+#include "xraytop/tracetree.h"
 #include "xraytop/xmalloc.h"
 
 #define STATUS_W  7   /* "FLT 503" */
@@ -29,148 +23,20 @@
 #define BAR_MIN   10
 #define TEXT_MAX  512 /* bytes kept of one string from data */
 
-struct wnode {
-	struct segment	*s;
-	long		 tparent;   /* enclosing entity, -1 at a document's top */
-	long		 dparent;   /* where it is drawn, -1 for a root */
-	size_t		 kid0;      /* its children: kids[kid0 .. kid0 + nkids) */
-	size_t		 nkids;
-	int		 visited;
-	int		 orphan;    /* an independent subsegment without its parent */
-};
-
-struct kid {
-	double		 start;
-	size_t		 i;
-};
-
 struct row {
-	size_t		 node;
+	size_t		 node;      /* row of the tree */
 	char		*label;
 };
 
 struct wf {
 	const struct trace *t;
-	struct wnode	*n;
-	size_t		 nn;
-	size_t		 capn;
-	struct kid	*kids;
+	struct tracetree tt;
 	struct row	*rows;
 	size_t		 nrows;
 	unsigned char	*more;      /* per depth: an ancestor there has siblings below */
 	double		 t0;
 	double		 t1;
 };
-
-static int
-kid_cmp(const void *pa, const void *pb)
-{
-	const struct kid *a = pa, *b = pb;
-
-	if (a->start != b->start)
-		return a->start < b->start ? -1 : 1;
-	return (a->i > b->i) - (a->i < b->i);
-}
-
-static size_t
-hash_id(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s != '\0'; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return (size_t)(h ^ (h >> 32));
-}
-
-static void
-add_node(struct wf *w, struct segment *s, long tparent, int orphan)
-{
-	if (w->nn == w->capn) {
-		w->capn = w->capn ? w->capn * 2 : 64;
-		w->n = xreallocarray(w->n, w->capn, sizeof *w->n);
-	}
-	memset(&w->n[w->nn], 0, sizeof w->n[w->nn]);
-	w->n[w->nn].s = s;
-	w->n[w->nn].tparent = tparent;
-	w->n[w->nn].orphan = orphan;
-	w->nn++;
-}
-
-/* Every entity of a document's tree, breadth first. */
-static void
-add_tree(struct wf *w, struct segment *top, int orphan)
-{
-	size_t i = w->nn;
-	struct segment *c;
-
-	add_node(w, top, -1, orphan);
-	for (; i < w->nn; i++)
-		for (c = w->n[i].s->children; c != NULL; c = c->next)
-			add_node(w, c, (long)i, 0);
-}
-
-/* Work out where each entity is drawn and order every entity's children. */
-static void
-build_tree(struct wf *w)
-{
-	size_t cap = 16, mask, i, j, *tab, *fill;
-
-	while (cap < w->nn * 2)
-		cap *= 2;
-	mask = cap - 1;
-	tab = xcalloc(cap, sizeof *tab);
-	for (i = 0; i < w->nn; i++) {
-		const char *id = w->n[i].s->id;
-
-		if (id == NULL)
-			continue;
-		for (j = hash_id(id) & mask; tab[j] != 0; j = (j + 1) & mask)
-			if (strcmp(w->n[tab[j] - 1].s->id, id) == 0)
-				break;
-		if (tab[j] == 0)
-			tab[j] = i + 1;  /* the first entity with an id wins */
-	}
-	for (i = 0; i < w->nn; i++) {
-		const char *pid = w->n[i].s->parent_id;
-
-		w->n[i].dparent = w->n[i].tparent;
-		if (w->n[i].tparent >= 0 || pid == NULL)
-			continue;
-		for (j = hash_id(pid) & mask; tab[j] != 0; j = (j + 1) & mask)
-			if (strcmp(w->n[tab[j] - 1].s->id, pid) == 0) {
-				if (tab[j] - 1 != i)
-					w->n[i].dparent = (long)(tab[j] - 1);
-				break;
-			}
-	}
-	free(tab);
-
-	for (i = 0; i < w->nn; i++)
-		if (w->n[i].dparent >= 0)
-			w->n[w->n[i].dparent].nkids++;
-	for (i = 0, j = 0; i < w->nn; i++) {
-		w->n[i].kid0 = j;
-		j += w->n[i].nkids;
-	}
-	w->kids = xcalloc(j + 1, sizeof *w->kids);
-	fill = xcalloc(w->nn + 1, sizeof *fill);
-	for (i = 0; i < w->nn; i++) {
-		long p = w->n[i].dparent;
-		struct kid *k;
-
-		if (p < 0)
-			continue;
-		k = &w->kids[w->n[p].kid0 + fill[p]++];
-		k->start = w->n[i].s->start_time;
-		k->i = i;
-	}
-	free(fill);
-	for (i = 0; i < w->nn; i++)
-		if (w->n[i].nkids > 1)
-			qsort(w->kids + w->n[i].kid0, w->n[i].nkids, sizeof *w->kids, kid_cmp);
-}
 
 /* "AWS::EC2::Instance" -> "EC2", "AWS::Lambda::Function" -> "Lambda::Function". */
 static void
@@ -198,7 +64,7 @@ short_origin(const char *origin, char *out, size_t outlen)
 static char *
 make_label(struct wf *w, size_t i, size_t depth, int last, size_t maxcols)
 {
-	const struct segment *s = w->n[i].s;
+	const struct segment *s = w->tt.rows[i].s;
 	int ascii = text_ascii();
 	char name[TEXT_MAX], extra[TEXT_MAX], note[TEXT_MAX + 8];
 	char *buf, *p;
@@ -233,74 +99,25 @@ make_label(struct wf *w, size_t i, size_t depth, int last, size_t maxcols)
 	}
 	snprintf(p, size - (size_t)(p - buf), "%s%s%s%s",
 	    (s->flags & SEG_SUBSEGMENT) ? "" : (ascii ? "* " : "\u25c6 "),
-	    name, note, w->n[i].orphan ? " (parent missing)" : "");
+	    name, note, w->tt.rows[i].orphan ? " (parent missing)" : "");
 	return buf;
 }
 
+/* Labels of every row, with the tree's guides. */
 static void
-add_row(struct wf *w, size_t i, size_t depth, int last, size_t maxcols)
-{
-	w->rows[w->nrows].node = i;
-	w->rows[w->nrows].label = make_label(w, i, depth, last, maxcols);
-	w->nrows++;
-}
-
-struct frame {
-	size_t		 i;
-	size_t		 depth;
-	int		 last;
-};
-
-/* Rows of the tree under root, depth first, children in start order. */
-static void
-walk(struct wf *w, size_t root, size_t maxcols)
-{
-	struct frame *stack;
-	size_t n = 0, k, j;
-
-	stack = xcalloc(w->nn + 1, sizeof *stack);
-	w->n[root].visited = 1;
-	stack[n++] = (struct frame){ root, 0, 1 };
-	while (n > 0) {
-		struct frame f = stack[--n];
-		struct wnode *nd = &w->n[f.i];
-
-		if (f.depth > 0)
-			w->more[f.depth] = !f.last;
-		add_row(w, f.i, f.depth, f.last, maxcols);
-		/* Push unvisited children in reverse so the earliest comes first;
-		 * marking them now keeps "last" right and each entity drawn once. */
-		for (k = nd->nkids, j = 0; k-- > 0; ) {
-			size_t c = w->kids[nd->kid0 + k].i;
-
-			if (w->n[c].visited)
-				continue;
-			w->n[c].visited = 1;
-			stack[n++] = (struct frame){ c, f.depth + 1, j++ == 0 };
-		}
-	}
-	free(stack);
-}
-
-/* Span of the drawing: earliest start to latest end of any entity. */
-static void
-time_span(struct wf *w)
+make_rows(struct wf *w, size_t maxcols)
 {
 	size_t i;
 
-	w->t0 = w->t1 = 0;
-	for (i = 0; i < w->nn; i++) {
-		const struct segment *s = w->n[i].s;
+	for (i = 0; i < w->tt.nrows; i++) {
+		const struct tt_row *r = &w->tt.rows[i];
 
-		if (s->start_time > 0 && (w->t0 == 0 || s->start_time < w->t0))
-			w->t0 = s->start_time;
-		if (s->end_time > w->t1)
-			w->t1 = s->end_time;
-		if (s->start_time > w->t1)
-			w->t1 = s->start_time;
+		if (r->depth > 0)
+			w->more[r->depth] = !r->last;
+		w->rows[w->nrows].node = i;
+		w->rows[w->nrows].label = make_label(w, i, r->depth, r->last, maxcols);
+		w->nrows++;
 	}
-	if (w->t1 < w->t0)
-		w->t1 = w->t0;
 }
 
 static void
@@ -434,8 +251,8 @@ put_header(FILE *out, const struct wf *w, int width, int utc)
 	int partial = 0;
 	size_t i;
 
-	for (i = 0; i < w->nn; i++)
-		if ((w->n[i].s->flags & SEG_IN_PROGRESS) && w->n[i].tparent < 0)
+	for (i = 0; i < w->tt.nrows; i++)
+		if ((w->tt.rows[i].s->flags & SEG_IN_PROGRESS) && w->tt.rows[i].s->parent == NULL)
 			partial = 1;
 	if (t->npending > 0)
 		partial = 1;
@@ -496,7 +313,7 @@ int
 export_waterfall(const struct trace *t, int width, int utc, FILE *out, char *err, size_t errlen)
 {
 	struct wf w;
-	size_t i, lw, bw, maxlabel = 0, lwmax;
+	size_t i, lw, bw, maxlabel = 0;
 	int cols, rc = 0;
 	char buf[64];
 
@@ -510,43 +327,13 @@ export_waterfall(const struct trace *t, int width, int utc, FILE *out, char *err
 	}
 	memset(&w, 0, sizeof w);
 	w.t = t;
-	for (i = 0; i < t->nsegments; i++)
-		add_tree(&w, t->segments[i], 0);
-	for (i = 0; i < t->npending; i++)
-		add_tree(&w, t->pending[i], 1);
-	build_tree(&w);
-	time_span(&w);
+	tracetree_build(&w.tt, t);
+	w.t0 = w.tt.t0;
+	w.t1 = w.tt.t1;
 
-	w.rows = xcalloc(w.nn + 1, sizeof *w.rows);
-	w.more = xcalloc(w.nn + 1, sizeof *w.more);
-	layout(width, 0, &lw, &cols, &bw);
-	lwmax = (size_t)width;
-	{
-		struct kid *roots = xcalloc(w.nn + 1, sizeof *roots);
-		size_t nroots = 0;
-
-		for (i = 0; i < w.nn; i++)
-			if (w.n[i].dparent < 0) {
-				roots[nroots].start = w.n[i].s->start_time;
-				roots[nroots++].i = i;
-			}
-		qsort(roots, nroots, sizeof *roots, kid_cmp);
-		for (i = 0; i < nroots; i++)
-			walk(&w, roots[i].i, lwmax);
-		free(roots);
-	}
-	/* What a parent_id cycle cut off: the earliest such document is a root. */
-	for (;;) {
-		long best = -1;
-
-		for (i = 0; i < w.nn; i++)
-			if (!w.n[i].visited && w.n[i].tparent < 0 && (best < 0 ||
-			    w.n[i].s->start_time < w.n[best].s->start_time))
-				best = (long)i;
-		if (best < 0)
-			break;
-		walk(&w, (size_t)best, lwmax);
-	}
+	w.rows = xcalloc(w.tt.nrows + 1, sizeof *w.rows);
+	w.more = xcalloc(w.tt.nrows + 1, sizeof *w.more);
+	make_rows(&w, (size_t)width);
 
 	for (i = 0; i < w.nrows; i++) {
 		size_t lwi = text_width(w.rows[i].label);
@@ -559,7 +346,7 @@ export_waterfall(const struct trace *t, int width, int utc, FILE *out, char *err
 	put_header(out, &w, width, utc);
 	put_axis(out, &w, lw, cols, bw);
 	for (i = 0; i < w.nrows; i++) {
-		const struct segment *s = w.n[w.rows[i].node].s;
+		const struct segment *s = w.tt.rows[w.rows[i].node].s;
 
 		text_fit(out, w.rows[i].label, lw, 0);
 		if (cols) {
@@ -581,8 +368,7 @@ export_waterfall(const struct trace *t, int width, int utc, FILE *out, char *err
 		free(w.rows[i].label);
 	free(w.rows);
 	free(w.more);
-	free(w.kids);
-	free(w.n);
+	tracetree_free(&w.tt);
 	if (fflush(out) != 0 || ferror(out)) {
 		snprintf(err, errlen, "write error: %s", strerror(errno));
 		rc = -1;
