@@ -6,7 +6,8 @@
 # Environment: SHARED_DIR (the shared folder), BENCH_DIR (where generated
 # workloads are kept between runs; default /tmp/xraytop-bench),
 # BENCH_TRACES (default 100000), XRAYTOP (the binary), CJSON_RATE,
-# BENCH_RATES (the listener's rates), BENCH_LISTEN=no (skip the listener).
+# BENCH_RATES (the listener's rates), BENCH_LISTEN=no (skip the listener),
+# BENCH_FILTER=no (skip the filter comparison).
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${SHARED_DIR:=$top_srcdir/../shared}"
@@ -55,6 +56,11 @@ awk -v bt="$bt" -v bm="$bm" -v xt="$xt" -v xm="$xm" -v bytes="$bytes" -v cj="$cj
 	printf "xraytop:  %s\nbaseline: %s\n", xa, ba
 }'
 
+# ---------------------------------------------------------------- filters
+# `traces --filter` against `baseline-map --filter` (bench/filter.sh).
+[ "${BENCH_FILTER:-yes}" = no ] || SHARED_DIR=$SHARED_DIR BENCH_DIR=$BENCH_DIR XRAYTOP=$XRAYTOP \
+	sh "$top_srcdir/bench/filter.sh" "$w" "$truth"
+
 # ---------------------------------------------------------------- the AWS source
 [ "${BENCH_AWS:-yes}" = no ] || top_srcdir=$top_srcdir SHARED_DIR=$SHARED_DIR BENCH_DIR=$BENCH_DIR \
 	XRAYTOP=$XRAYTOP sh "$top_srcdir/bench/aws.sh"
@@ -70,7 +76,10 @@ awk -v bt="$bt" -v bm="$bm" -v xt="$xt" -v xm="$xm" -v bytes="$bytes" -v cj="$cj
 # what replay-udp sent minus what xraytop received; the kernel's count of
 # drops on the socket is shown beside it.  CPU is xraytop's user + system
 # seconds per datagram received.  replay-udp (Python) itself needs one of
-# the machine's cores.  BENCH_RATES overrides the rates.
+# the machine's cores, so xraytop has the other: "others" is the CPU time
+# other programs took meanwhile, which xraytop then lacks (a run on a busy
+# machine loses datagrams that a quiet one does not).  BENCH_RATES
+# overrides the rates.
 [ "${BENCH_LISTEN:-yes}" = no ] && exit 0
 : "${BENCH_RATES:=10000 25000 50000 60000 75000 100000}"
 dg=$BENCH_DIR/w10000.dg
@@ -82,7 +91,14 @@ if [ ! -s "$dg" ] || [ ! -s "$dgtruth" ]; then
 fi
 ndg=$(($(wc -l < "$dg") / 2))
 
-# listen NAME REPLAY-ARGS...: one run; prints "sent received dropped wall rss cpu"
+# busy: CPU seconds used by the whole machine so far (/proc/stat, USER_HZ 100).
+busy() {
+	awk '/^cpu / { print ($2 + $3 + $4 + $7 + $8 + $9) / 100 }' /proc/stat
+}
+
+# listen NAME REPLAY-ARGS...: one run; prints "sent received dropped wall
+# rss cpu others", others being the CPU seconds that neither xraytop nor
+# replay-udp used meanwhile (other work on the machine).
 listen() {
 	name=$1
 	shift
@@ -98,29 +114,35 @@ listen() {
 		i=$((i + 1))
 	done
 	port=$(sed -n 's/^xraytop: listening on .*:\([0-9]*\) (udp)$/\1/p' "$err")
-	python3 "$B/replay-udp" "${file:-$dg}" --port "$port" "$@" 2> "$BENCH_DIR/$name.replay"
+	b0=$(busy)
+	/usr/bin/time -f "%U %S" -o "$BENCH_DIR/$name.rtime" \
+		python3 "$B/replay-udp" "${file:-$dg}" --port "$port" "$@" 2> "$BENCH_DIR/$name.replay"
 	sleep 1
 	pkill -INT -P $tpid -x xraytop 2> /dev/null
 	wait $tpid
+	b1=$(busy)
 	sent=$(sed -n 's/.*"sent": \([0-9]*\).*/\1/p' "$BENCH_DIR/$name.replay")
 	got=$(sed -n 's/^xraytop: received \([0-9]*\),.*/\1/p' "$err")
 	drop=$(sed -n 's/.*, dropped \([0-9]*\),.*/\1/p' "$err")
 	read -r wall rss usr sys < "$BENCH_DIR/$name.time"
-	echo "${sent:-0} ${got:-0} ${drop:-0} $wall $rss $(awk -v u="$usr" -v s="$sys" 'BEGIN{print u + s}')"
+	read -r rusr rsys < "$BENCH_DIR/$name.rtime"
+	echo "${sent:-0} ${got:-0} ${drop:-0} $wall $rss $(awk -v u="$usr" -v s="$sys" -v ru="$rusr" \
+	    -v rs="$rsys" -v b0="$b0" -v b1="$b1" 'BEGIN{o = b1 - b0 - u - s - ru - rs;
+	    print u + s, (o > 0 ? o : 0)}')"
 }
 
 echo
 echo "== xraytop listen: $ndg datagrams (10,000 traces) replayed by replay-udp, 10 s per rate"
-printf "%10s %10s %10s %10s %10s %8s %14s %10s\n" "rate/s" "achieved" "sent" "received" "lost" \
-	"dropped" "peak RSS MiB" "CPU us/dg"
+printf "%10s %10s %10s %10s %10s %8s %14s %10s %8s\n" "rate/s" "achieved" "sent" "received" "lost" \
+	"dropped" "peak RSS MiB" "CPU us/dg" "others s"
 best=0
 for rate in $BENCH_RATES; do
 	set -- $(listen "rate$rate" --rate "$rate" --duration 10 --count $((rate * 10)) --loop)
-	sent=$1 got=$2 drop=$3 wall=$4 rss=$5 cpu=$6
+	sent=$1 got=$2 drop=$3 wall=$4 rss=$5 cpu=$6 others=$7
 	achieved=$(sed -n 's/.*"rate": \([0-9.]*\).*/\1/p' "$BENCH_DIR/rate$rate.replay")
-	printf "%10d %10.0f %10d %10d %10d %8d %14.1f %10.1f\n" "$rate" "${achieved:-0}" "$sent" "$got" \
-		$((sent - got)) "$drop" "$(echo "$rss" | awk '{print $1 / 1024}')" \
-		"$(awk -v c="$cpu" -v n="$got" 'BEGIN{print (n > 0 ? c * 1e6 / n : 0)}')"
+	printf "%10d %10.0f %10d %10d %10d %8d %14.1f %10.1f %8.1f\n" "$rate" "${achieved:-0}" "$sent" \
+		"$got" $((sent - got)) "$drop" "$(echo "$rss" | awk '{print $1 / 1024}')" \
+		"$(awk -v c="$cpu" -v n="$got" 'BEGIN{print (n > 0 ? c * 1e6 / n : 0)}')" "$others"
 	if [ "$sent" -gt 0 ] && [ "$got" -eq "$sent" ]; then
 		best=$(awk -v a="${achieved:-0}" -v b="$best" 'BEGIN{print (a > b ? a : b)}')
 	fi
@@ -130,10 +152,10 @@ printf "highest rate held for 10 s with zero loss: %.0f datagrams/s (goal: 50,00
 # Fresh traces at the goal rate: the standard workload above (segments;
 # replay-udp adds the header), so the store keeps evicting at its cap.
 set -- $(file=$w listen fresh --rate 50000 --duration 10 --count 500000)
-printf "fresh traces (the %s-trace workload, eviction at the cap) at 50000/s: %d sent, %d received, %d lost; peak RSS %.1f MiB; CPU %.1f us/dg; %s traces evicted\n" \
+printf "fresh traces (the %s-trace workload, eviction at the cap) at 50000/s: %d sent, %d received, %d lost; peak RSS %.1f MiB; CPU %.1f us/dg; %s traces evicted; others %.1f s\n" \
 	"$BENCH_TRACES" "$1" "$2" $(($1 - $2)) "$(echo "$5" | awk '{print $1 / 1024}')" \
 	"$(awk -v c="$6" -v n="$2" 'BEGIN{print (n > 0 ? c * 1e6 / n : 0)}')" \
-	"$(sed -n 's/.*, evicted \([0-9]*\).*/\1/p' "$BENCH_DIR/fresh.err")"
+	"$(sed -n 's/.*, evicted \([0-9]*\).*/\1/p' "$BENCH_DIR/fresh.err")" "$7"
 
 # One pass of the file at a rate held without loss: the map against the truth.
 pass=$(awk -v b="$best" 'BEGIN{r = int(b / 1000) * 1000; print (r >= 10000 ? r : 10000)}')
