@@ -24,9 +24,12 @@
 #include <strings.h>
 
 #include "xraytop/arena.h"
+#include "xraytop/groups.h"
 #include "xraytop/model.h"
+#include "xraytop/sampling.h"
 #include "xraytop/summary.h"
 #include "xraytop/svcmap.h"
+#include "xraytop/timeseries.h"
 #include "xraytop/xmalloc.h"
 
 /* ------------------------------------------------------------------ */
@@ -1270,6 +1273,8 @@ decode_batch(const cJSON *traces, struct arena *scratch, unsigned opts,
 			continue;
 		}
 		segs = get(t, "Segments");
+		if (segs == NULL)
+			segs = get(t, "Spans");   /* ListRetrievedTraces, XRAY format */
 		if (segs == NULL || !cJSON_IsArray(segs))
 			continue;
 		si = 0;
@@ -1779,4 +1784,395 @@ json_decode(const char *text, size_t len, struct arena *scratch, unsigned opts,
 	}
 	pool_release(ts, p);
 	return kind;
+}
+
+/* ------------------------------------------------------------------ */
+/* API responses and credential documents (the AWS source)             */
+/* ------------------------------------------------------------------ */
+
+/* Parse text as one JSON object into a pool; NULL with a message if not. */
+static const cJSON *
+parse_object(struct pool *p, const char *text, size_t len, char *err, size_t errlen)
+{
+	const cJSON *root;
+
+	root = parse_json(p, text, len, 0, err, errlen, NULL);
+	if (root != NULL && !cJSON_IsObject(root)) {
+		set_err(err, errlen, "not a JSON object");
+		return NULL;
+	}
+	return root;
+}
+
+/* The strings of an array member, copied into a. */
+static size_t
+str_array(struct arena *a, const cJSON *arr, const char ***out)
+{
+	const cJSON *c;
+	size_t n, got = 0;
+
+	*out = NULL;
+	if (arr == NULL || !cJSON_IsArray(arr) || (n = count_children(arr)) == 0)
+		return 0;
+	*out = arena_alloc(a, n * sizeof **out);
+	for (c = arr->child; c != NULL; c = c->next)
+		if (cJSON_IsString(c))
+			(*out)[got++] = dup_str(a, c);
+	return got;
+}
+
+/* The member with one of two spellings ("message" / "Message"). */
+static const cJSON *
+get2(const cJSON *o, const char *k1, const char *k2)
+{
+	const cJSON *v = get(o, k1);
+
+	return v != NULL ? v : get(o, k2);
+}
+
+int
+json_decode_page(const char *text, size_t len, struct arena *a, struct json_page *out,
+    char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *v, *c;
+	const char *code, *hash;
+	size_t n;
+
+	memset(out, 0, sizeof *out);
+	out->processed = -1;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL) {
+		pool_release(ts, p);
+		return -1;
+	}
+	out->next_token = dup_str(a, get(root, "NextToken"));
+	out->nunprocessed = str_array(a, get(root, "UnprocessedTraceIds"), &out->unprocessed);
+	if ((v = get(root, "Traces")) != NULL && cJSON_IsArray(v) && (n = count_children(v)) > 0) {
+		out->trace_ids = arena_alloc(a, n * sizeof *out->trace_ids);
+		for (c = v->child; c != NULL; c = c->next) {
+			const char *id = dup_str(a, get(c, "Id"));
+
+			if (id != NULL)
+				out->trace_ids[out->ntraces++] = id;
+		}
+	}
+	if ((v = get(root, "TraceSummaries")) != NULL && cJSON_IsArray(v))
+		out->nsummaries = count_children(v);
+	out->processed = num_ll(get(root, "TracesProcessedCount"), -1);
+	out->approximate_time = num_dbl(get(root, "ApproximateTime"), 0);
+	out->old_group_versions = is_true(get(root, "ContainsOldGroupVersions"));
+	/* botocore's order: __type (after the last '#'), then code / Code. */
+	code = NULL;
+	if ((v = get(root, "__type")) != NULL && cJSON_IsString(v)) {
+		code = v->valuestring;
+		if ((hash = strrchr(code, '#')) != NULL)
+			code = hash + 1;
+	} else if ((v = get2(root, "code", "Code")) != NULL && cJSON_IsString(v))
+		code = v->valuestring;
+	if (code != NULL)
+		out->error_code = arena_strdup(a, code);
+	out->message = dup_str(a, get2(root, "message", "Message"));
+	out->destination = dup_str(a, get(root, "Destination"));
+	out->status = dup_str(a, get(root, "Status"));
+	out->retrieval_token = dup_str(a, get(root, "RetrievalToken"));
+	out->retrieval_status = dup_str(a, get(root, "RetrievalStatus"));
+	pool_release(ts, p);
+	return 0;
+}
+
+int
+json_parse_time(const char *s, double *out)
+{
+	return s != NULL ? parse_iso8601(s, out) : -1;
+}
+
+/* Copy a string member into a fixed buffer; counts what does not fit. */
+static void
+creds_copy(struct json_creds *c, char *dst, size_t size, const cJSON *v)
+{
+	size_t n;
+
+	if (v == NULL || !cJSON_IsString(v) || v->valuestring == NULL)
+		return;
+	n = strlen(v->valuestring);
+	if (n >= size) {
+		c->truncated = 1;
+		return;
+	}
+	memcpy(dst, v->valuestring, n + 1);
+}
+
+/* An expiration: ISO-8601 text, or a number of epoch milliseconds (SSO). */
+static void
+creds_expiration(struct json_creds *c, const cJSON *v)
+{
+	if (v == NULL || cJSON_IsNull(v))
+		return;
+	c->has_expiration = 1;
+	if (cJSON_IsNumber(v) && isfinite(v->valuedouble) && v->valuedouble > 0)
+		c->expiration = v->valuedouble / 1000.0;
+	else if (!cJSON_IsString(v) || parse_iso8601(v->valuestring, &c->expiration) != 0)
+		c->bad_expiration = 1;
+}
+
+int
+json_decode_creds(const char *text, size_t len, struct json_creds *out, char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *o, *v;
+
+	memset(out, 0, sizeof *out);
+	out->version = -1;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL) {
+		pool_release(ts, p);
+		return -1;
+	}
+	o = get(root, "roleCredentials");   /* SSO portal */
+	if (o == NULL || !cJSON_IsObject(o))
+		o = root;
+	creds_copy(out, out->access_key, sizeof out->access_key, get2(o, "AccessKeyId", "accessKeyId"));
+	creds_copy(out, out->secret_key, sizeof out->secret_key,
+	    get2(o, "SecretAccessKey", "secretAccessKey"));
+	v = get(o, "Token");
+	if (v == NULL)
+		v = get2(o, "SessionToken", "sessionToken");
+	creds_copy(out, out->token, sizeof out->token, v);
+	creds_copy(out, out->access_token, sizeof out->access_token, get(o, "accessToken"));
+	creds_copy(out, out->account_id, sizeof out->account_id, get2(o, "AccountId", "accountId"));
+	creds_copy(out, out->code, sizeof out->code, get(o, "Code"));
+	creds_copy(out, out->message, sizeof out->message, get2(o, "Message", "message"));
+	creds_copy(out, out->region, sizeof out->region, get(o, "region"));
+	v = get2(o, "Expiration", "expiration");
+	if (v == NULL)
+		v = get(o, "expiresAt");
+	creds_expiration(out, v);
+	out->version = num_int(get(o, "Version"), -1);
+	pool_release(ts, p);
+	return 0;
+}
+
+/* The array member key of a response, or NULL with a message. */
+static const cJSON *
+response_list(const cJSON *root, const char *key, char *err, size_t errlen)
+{
+	const cJSON *v = get(root, key);
+
+	if (v == NULL || cJSON_IsNull(v))
+		return NULL;
+	if (!cJSON_IsArray(v)) {
+		set_err(err, errlen, "%s is not an array", key);
+		return NULL;
+	}
+	return v;
+}
+
+static void
+decode_group(struct arena *a, struct xray_group *g, const cJSON *o)
+{
+	const cJSON *ic;
+
+	g->name = dup_str(a, get(o, "GroupName"));
+	g->arn = dup_str(a, get(o, "GroupARN"));
+	g->filter = dup_str(a, get(o, "FilterExpression"));
+	g->insights = -1;
+	g->notifications = -1;
+	if ((ic = get(o, "InsightsConfiguration")) != NULL && cJSON_IsObject(ic)) {
+		if (get(ic, "InsightsEnabled") != NULL)
+			g->insights = is_true(get(ic, "InsightsEnabled"));
+		if (get(ic, "NotificationsEnabled") != NULL)
+			g->notifications = is_true(get(ic, "NotificationsEnabled"));
+	}
+}
+
+int
+json_decode_groups(const char *text, size_t len, struct arena *a,
+    struct xray_group **out, size_t *n, char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *list, *c;
+	size_t cap;
+
+	*out = NULL;
+	*n = 0;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL)
+		goto fail;
+	err[0] = '\0';
+	if ((c = get(root, "Group")) != NULL && cJSON_IsObject(c)) {
+		*out = arena_calloc(a, 1, sizeof **out);
+		decode_group(a, *out, c);
+		*n = 1;
+	} else if ((list = response_list(root, "Groups", err, errlen)) != NULL) {
+		cap = count_children(list);
+		*out = arena_calloc(a, cap > 0 ? cap : 1, sizeof **out);
+		for (c = list->child; c != NULL; c = c->next)
+			if (cJSON_IsObject(c))
+				decode_group(a, &(*out)[(*n)++], c);
+	} else if (err[0] != '\0')
+		goto fail;
+	pool_release(ts, p);
+	return 0;
+fail:
+	pool_release(ts, p);
+	return -1;
+}
+
+/* A string member, or "" when absent (required members of SamplingRule). */
+static const char *
+str_or_empty(struct arena *a, const cJSON *v)
+{
+	const char *s = dup_str(a, v);
+
+	return s != NULL ? s : "";
+}
+
+static void
+decode_rule(struct arena *a, struct sampling_rule *r, const cJSON *rec)
+{
+	const cJSON *o = get(rec, "SamplingRule"), *v, *c;
+	size_t n;
+
+	if (o == NULL || !cJSON_IsObject(o))
+		o = rec;
+	r->name = str_or_empty(a, get(o, "RuleName"));
+	r->arn = dup_str(a, get(o, "RuleARN"));
+	r->resource_arn = str_or_empty(a, get(o, "ResourceARN"));
+	r->priority = num_int(get(o, "Priority"), 0);
+	r->fixed_rate = num_dbl(get(o, "FixedRate"), 0);
+	r->reservoir = num_ll(get(o, "ReservoirSize"), 0);
+	r->service_name = str_or_empty(a, get(o, "ServiceName"));
+	r->service_type = str_or_empty(a, get(o, "ServiceType"));
+	r->host = str_or_empty(a, get(o, "Host"));
+	r->http_method = str_or_empty(a, get(o, "HTTPMethod"));
+	r->url_path = str_or_empty(a, get(o, "URLPath"));
+	r->version = num_int(get(o, "Version"), 0);
+	if ((v = get(o, "Attributes")) != NULL && cJSON_IsObject(v) && (n = count_children(v)) > 0) {
+		r->attributes = arena_alloc(a, n * sizeof *r->attributes);
+		for (c = v->child; c != NULL; c = c->next) {
+			if (c->string == NULL)
+				continue;
+			r->attributes[r->nattributes].key = arena_strdup(a, c->string);
+			r->attributes[r->nattributes++].value = value_text(a, c);
+		}
+	}
+	r->boost_max_rate = -1;
+	r->boost_cooldown = -1;
+	if ((v = get(o, "SamplingRateBoost")) != NULL && cJSON_IsObject(v)) {
+		r->boost_max_rate = num_dbl(get(v, "MaxRate"), -1);
+		r->boost_cooldown = num_int(get(v, "CooldownWindowMinutes"), -1);
+	}
+	graph_time(get(rec, "CreatedAt"), &r->created);
+	graph_time(get(rec, "ModifiedAt"), &r->modified);
+}
+
+int
+json_decode_sampling_rules(const char *text, size_t len, struct arena *a,
+    struct sampling_rule **out, size_t *n, char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *list, *c;
+
+	*out = NULL;
+	*n = 0;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL)
+		goto fail;
+	err[0] = '\0';
+	if ((list = response_list(root, "SamplingRuleRecords", err, errlen)) == NULL) {
+		if (err[0] != '\0')
+			goto fail;
+		pool_release(ts, p);
+		return 0;
+	}
+	*out = arena_calloc(a, count_children(list) + 1, sizeof **out);
+	for (c = list->child; c != NULL; c = c->next)
+		if (cJSON_IsObject(c))
+			decode_rule(a, &(*out)[(*n)++], c);
+	pool_release(ts, p);
+	return 0;
+fail:
+	pool_release(ts, p);
+	return -1;
+}
+
+int
+json_decode_sampling_stats(const char *text, size_t len, struct arena *a,
+    struct sampling_stat **out, size_t *n, char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *list, *c;
+	struct sampling_stat *st;
+
+	*out = NULL;
+	*n = 0;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL)
+		goto fail;
+	err[0] = '\0';
+	if ((list = response_list(root, "SamplingStatisticSummaries", err, errlen)) == NULL) {
+		if (err[0] != '\0')
+			goto fail;
+		pool_release(ts, p);
+		return 0;
+	}
+	*out = arena_calloc(a, count_children(list) + 1, sizeof **out);
+	for (c = list->child; c != NULL; c = c->next) {
+		if (!cJSON_IsObject(c))
+			continue;
+		st = &(*out)[(*n)++];
+		st->rule_name = str_or_empty(a, get(c, "RuleName"));
+		graph_time(get(c, "Timestamp"), &st->timestamp);
+		st->requests = num_ll(get(c, "RequestCount"), 0);
+		st->sampled = num_ll(get(c, "SampledCount"), 0);
+		st->borrowed = num_ll(get(c, "BorrowCount"), 0);
+	}
+	pool_release(ts, p);
+	return 0;
+fail:
+	pool_release(ts, p);
+	return -1;
+}
+
+int
+json_decode_timeseries(const char *text, size_t len, struct arena *a,
+    struct ts_point **out, size_t *n, char *err, size_t errlen)
+{
+	struct tstate *ts = tstate_get();
+	struct pool *p = pool_acquire(ts);
+	const cJSON *root, *list, *c, *f;
+	struct ts_point *pt;
+
+	*out = NULL;
+	*n = 0;
+	if ((root = parse_object(p, text, len, err, errlen)) == NULL)
+		goto fail;
+	err[0] = '\0';
+	if ((list = response_list(root, "TimeSeriesServiceStatistics", err, errlen)) == NULL) {
+		if (err[0] != '\0')
+			goto fail;
+		pool_release(ts, p);
+		return 0;
+	}
+	*out = arena_calloc(a, count_children(list) + 1, sizeof **out);
+	for (c = list->child; c != NULL; c = c->next) {
+		if (!cJSON_IsObject(c))
+			continue;
+		pt = &(*out)[(*n)++];
+		graph_time(get(c, "Timestamp"), &pt->timestamp);
+		decode_graph_stats(&pt->edge, get(c, "EdgeSummaryStatistics"));
+		decode_graph_stats(&pt->service, get(c, "ServiceSummaryStatistics"));
+		pt->fault_high = pt->fault_low = -1;
+		if ((f = get(c, "ServiceForecastStatistics")) != NULL && cJSON_IsObject(f)) {
+			pt->fault_high = num_dbl(get(f, "FaultCountHigh"), -1);
+			pt->fault_low = num_dbl(get(f, "FaultCountLow"), -1);
+		}
+		pt->nhistogram = decode_histogram(a, get(c, "ResponseTimeHistogram"), &pt->histogram);
+	}
+	pool_release(ts, p);
+	return 0;
+fail:
+	pool_release(ts, p);
+	return -1;
 }

@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "xraytop/groups.h"
+#include "xraytop/sampling.h"
 #include "xraytop/summary.h"
 #include "xraytop/svcmap.h"
 #include "xraytop/text.h"
@@ -353,5 +355,82 @@ json_out_traces(const struct trace_summary *s, size_t n, FILE *out, char *err, s
 		cJSON_Delete(o);
 	}
 	fputs("\n]\n", out);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- groups, sampling rules */
+
+/* A flag that may be absent (-1): true, false or null. */
+static cJSON *
+flag_json(int v)
+{
+	return v < 0 ? cJSON_CreateNull() : cJSON_CreateBool(v);
+}
+
+int
+json_out_groups(const struct xray_group *g, size_t n, FILE *out, char *err, size_t errlen)
+{
+	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *o;
+	size_t i;
+
+	add(root, "schema", cJSON_CreateString("xraytop-groups/1"));
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		add(o, "name", str_json(g[i].name));
+		add(o, "arn", str_json(g[i].arn));
+		add(o, "filter_expression", str_json(g[i].filter));
+		add(o, "insights_enabled", flag_json(g[i].insights));
+		add(o, "notifications_enabled", flag_json(g[i].notifications));
+		cJSON_AddItemToArray(arr, o);
+	}
+	add(root, "groups", arr);
+	print_json(out, root, 0);
+	putc('\n', out);
+	cJSON_Delete(root);
+	return 0;
+}
+
+int
+json_out_sampling(const struct sampling_rule *r, size_t n, FILE *out, char *err, size_t errlen)
+{
+	cJSON *root = cJSON_CreateObject(), *arr = cJSON_CreateArray(), *o, *attrs, *st;
+	size_t i, k;
+
+	add(root, "schema", cJSON_CreateString("xraytop-sampling-rules/1"));
+	for (i = 0; i < n; i++) {
+		o = cJSON_CreateObject();
+		add(o, "name", str_json(r[i].name));
+		add(o, "arn", str_json(r[i].arn));
+		add(o, "priority", num_short(r[i].priority));
+		add(o, "fixed_rate", num_short(r[i].fixed_rate));
+		add(o, "reservoir_size", num_short((double)r[i].reservoir));
+		add(o, "service_name", str_json(r[i].service_name));
+		add(o, "service_type", str_json(r[i].service_type));
+		add(o, "host", str_json(r[i].host));
+		add(o, "http_method", str_json(r[i].http_method));
+		add(o, "url_path", str_json(r[i].url_path));
+		add(o, "resource_arn", str_json(r[i].resource_arn));
+		add(o, "version", num_short(r[i].version));
+		attrs = cJSON_CreateObject();
+		for (k = 0; k < r[i].nattributes; k++)
+			add(attrs, r[i].attributes[k].key, str_json(r[i].attributes[k].value));
+		add(o, "attributes", attrs);
+		add(o, "created", iso_json(r[i].created));
+		add(o, "modified", iso_json(r[i].modified));
+		if (r[i].stat != NULL) {
+			st = cJSON_CreateObject();
+			add(st, "timestamp", iso_json(r[i].stat->timestamp));
+			add(st, "requests", num_short((double)r[i].stat->requests));
+			add(st, "sampled", num_short((double)r[i].stat->sampled));
+			add(st, "borrowed", num_short((double)r[i].stat->borrowed));
+			add(o, "statistics", st);
+		} else
+			add(o, "statistics", cJSON_CreateNull());
+		cJSON_AddItemToArray(arr, o);
+	}
+	add(root, "rules", arr);
+	print_json(out, root, 0);
+	putc('\n', out);
+	cJSON_Delete(root);
 	return 0;
 }

@@ -38,6 +38,12 @@ int export_waterfall(const struct trace *t, int width, int utc, FILE *out, char 
 /* Writers behind export_map and export_traces (json-out.c, export-text.c). */
 int json_out_map(struct svcmap *m, FILE *out, char *err, size_t errlen);
 int json_out_traces(const struct trace_summary *s, size_t n, FILE *out, char *err, size_t errlen);
+struct xray_group;
+struct sampling_rule;
+/* X-Ray groups and sampling rules as JSON ("xraytop-groups/1",
+ * "xraytop-sampling-rules/1"), in the order given. */
+int json_out_groups(const struct xray_group *g, size_t n, FILE *out, char *err, size_t errlen);
+int json_out_sampling(const struct sampling_rule *r, size_t n, FILE *out, char *err, size_t errlen);
 int text_out_map(struct svcmap *m, FILE *out, char *err, size_t errlen);
 int text_out_traces(const struct trace_summary *s, size_t n, int utc, FILE *out, char *err, size_t errlen);
 

@@ -44,7 +44,10 @@ echo '[1, 2, 3]' > "$tmp/array.json"
 check_status "JSON that is not X-Ray data: exit status 3" 3 "$XRAYTOP" map "$tmp/array.json"
 check_status "unknown format: exit status 2" 2 "$XRAYTOP" map --format png "$C/python-mesh/segments.jsonl"
 check_status "unknown option: exit status 2" 2 "$XRAYTOP" map --bogus "$C/python-mesh/segments.jsonl"
-check_status "no input: exit status 2" 2 "$XRAYTOP" map
+# no INPUT reads from AWS: with no region and instance metadata off, that
+# is an error before any request
+check_status "no input and no AWS region: exit status 2" 2 env -u AWS_REGION -u AWS_DEFAULT_REGION \
+	-u AWS_PROFILE AWS_EC2_METADATA_DISABLED=true AWS_CONFIG_FILE=/dev/null "$XRAYTOP" map
 check_status "unknown command: exit status 2" 2 "$XRAYTOP" frobnicate
 check_status "--help: exit status 0" 0 "$XRAYTOP" --help
 check "--version prints the version" sh -c "'$XRAYTOP' --version | grep -q '^xraytop [0-9]'"
