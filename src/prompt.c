@@ -3,7 +3,6 @@
 
 #include "xraytop/prompt.h"
 
-#include <ctype.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>

@@ -45,6 +45,7 @@ const struct keybind app_global_keys[] = {
 	{ 'y', ACT_COPY },
 	{ 'Z', ACT_TIME_ZONE },
 	{ UK_CTRL('l'), ACT_REDRAW },
+	{ 'R', ACT_REFRESH },
 	{ UK_CTRL('z'), ACT_SUSPEND },
 	{ '1', ACT_VIEW_MAP },
 	{ '2', ACT_VIEW_TRACES },

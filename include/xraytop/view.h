@@ -37,6 +37,7 @@ struct app;
 	X(COPY,          "copy",          "copy the trace id, or the filter (OSC 52)") \
 	X(TIME_ZONE,     "time-zone",     "show times in UTC or local time") \
 	X(REDRAW,        "redraw",        "redraw the whole screen") \
+	X(REFRESH,       "refresh",       "fetch again now (AWS)") \
 	X(SUSPEND,       "suspend",       "suspend xraytop (fg to come back)") \
 	X(VIEW_MAP,      "view-map",      "the service map") \
 	X(VIEW_TRACES,   "view-traces",   "the trace list") \
