@@ -16,6 +16,17 @@ libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 python3-pip 
 if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then
 	packages="$packages nodejs npm"
 fi
+# The AWS source's tests (tests/cli/aws-*.sh) check the fake X-Ray endpoint
+# with the AWS CLI and botocore: Debian's awscli and python3-botocore when
+# the machine has none.  moto_server and the X-Ray SDK for Python (the moto
+# round trip) have no usable Debian 12 package; they come with the
+# machine's Python.
+if ! command -v aws > /dev/null 2>&1; then
+	packages="$packages awscli"
+fi
+if ! python3 -c 'import botocore' > /dev/null 2>&1; then
+	packages="$packages python3-botocore"
+fi
 
 missing=""
 for p in $packages; do

@@ -12,8 +12,11 @@
 #include <unistd.h>
 
 #include "xraytop/arena.h"
+#include "xraytop/cli-aws.h"
 #include "xraytop/export.h"
+#include "xraytop/filter.h"
 #include "xraytop/json-in.h"
+#include "xraytop/select.h"
 #include "xraytop/source-file.h"
 #include "xraytop/store.h"
 #include "xraytop/summary.h"
@@ -24,30 +27,65 @@
 #define EXIT_NOTHING	1
 #define EXIT_USAGE	2
 #define EXIT_BADDOCS	3
+#define EXIT_AWS_CANCELLED	130
 
 void
 cli_usage(FILE *out)
 {
 	fputs(
-"usage: xraytop COMMAND [OPTIONS] INPUT...\n"
+"usage: xraytop [--demo | --listen[=[ADDR:]PORT] | INPUT...] [VIEW OPTIONS]\n"
+"       xraytop COMMAND [OPTIONS] INPUT...\n"
+"\n"
+"Without a COMMAND, the interactive view (service map, traces, timelines; ? lists\n"
+"the keys) of INPUT, of the bundled demo (--demo), of what the X-Ray SDKs send\n"
+"(--listen, default 127.0.0.1:2000; with --forward, --record, --max-traces), or\n"
+"else of the account's X-Ray data (AWS; --region, --profile, --endpoint-url,\n"
+"--since 15m, --refresh 60s):\n"
+"      --theme dark|light|mono|FILE   --ascii   --no-mouse   --utc|--local\n"
+"      --view map|traces   --since 30m   --filter EXPR   -v, --log FILE\n"
 "\n"
 "Commands:\n"
-"  map      [--format text|json|dot|svg] [-o FILE] INPUT...\n"
-"           the service map of the traces in INPUT\n"
+"  map      [--format text|json|dot|svg] [-o FILE] [INPUT...]\n"
+"           the service map of the traces in INPUT, or of the account (AWS)\n"
 "  traces   [--format text|json|ids] [--sort response|start|id] [--limit N]\n"
-"           [--utc|--local] [-o FILE] INPUT...\n"
+"           [--utc|--local] [-o FILE] [INPUT...]\n"
 "           one line per trace\n"
-"  trace    ID [--format text|raw] [--width N] [--utc|--local] [-o FILE] INPUT...\n"
+"  trace    ID [--format text|raw] [--width N] [--utc|--local] [-o FILE] [INPUT...]\n"
 "           one trace as a waterfall (raw: its documents, one per line)\n"
 "  listen   [--listen [ADDR:]PORT] [--duration 30s | --count N] [--map FORMAT]\n"
 "           [-o FILE] [--forward ADDR:PORT] [--record FILE] [--max-traces N]\n"
 "           [-v] [--log FILE]\n"
 "           receive what the X-Ray SDKs send to the daemon (UDP, default\n"
 "           127.0.0.1:2000) and print the map when it stops (limit, Ctrl-C, SIGTERM)\n"
+"  groups   [--format text|json] [-o FILE] [AWS OPTIONS]\n"
+"           the account's X-Ray groups and their filter expressions\n"
+"  sampling-rules [--format text|json] [-o FILE] [AWS OPTIONS]\n"
+"           the sampling rules, by priority, with their latest statistics\n"
+"  check-filter EXPR\n"
+"           print a filter expression in canonical form, or show where it is wrong\n"
 "\n"
 "INPUT is a file or - for standard input: segment documents (one per line),\n"
 "daemon recordings, or what `aws xray batch-get-traces`, `get-trace-summaries`\n"
 "and `get-service-graph` print.  The format is detected from the content.\n"
+"map and traces over INPUT also take:\n"
+"      --filter EXPR         only whole traces that match the filter expression\n"
+"      --group NAME          only traces of a group of the config file (xraytop-config(5))\n"
+"      --no-prefilter        parse every document instead of ruling traces out\n"
+"                            from the raw text first (slower; same result)\n"
+"\n"
+"Without INPUT, map, traces and trace read the account's X-Ray data (AWS):\n"
+"      --since DURATION      the last 15m (default), 2h, 1d, ...\n"
+"      --start TIME --end TIME  epoch seconds, 2026-11-24T14:00:00Z, '2026-11-24 14:00'\n"
+"                            (UTC; local time with --local), now, -1h\n"
+"      --group NAME          an X-Ray group        --filter EXPR  a filter expression\n"
+"      --region R  --profile P  --endpoint-url URL  (else as the AWS CLI finds them)\n"
+"      --save FILE           also write what was fetched, to reopen as INPUT\n"
+"      --full                traces: fetch every trace (BatchGetTraces); map: build\n"
+"                            the map from the traces (implied by --filter)\n"
+"      --fetch-limit N       at most N trace summaries, newest first (default 1000)\n"
+"      --time-range trace-id|event|service   --rate N (calls/s, default 20)\n"
+"      --timeout DURATION    per call (default 30s)   --quiet  no progress line\n"
+"      -v, --verbose  --log FILE   debug log (never secrets)\n"
 "\n"
 "Options for every command:\n"
 "  -o, --output FILE   write to FILE instead of standard output\n"
@@ -72,6 +110,8 @@ struct cli_opts {
 	int		 threads;
 	int		 utc;
 	int		 width;
+	int		 no_prefilter;
+	struct cli_aws	 aws;
 	char		**inputs;
 	size_t		 ninputs;
 };
@@ -83,6 +123,7 @@ enum {
 	OPT_SORT,
 	OPT_LIMIT,
 	OPT_WIDTH,
+	OPT_NO_PREFILTER,
 };
 
 static const struct option long_options[] = {
@@ -95,7 +136,9 @@ static const struct option long_options[] = {
 	{ "sort",    required_argument, NULL, OPT_SORT },
 	{ "limit",   required_argument, NULL, OPT_LIMIT },
 	{ "width",   required_argument, NULL, OPT_WIDTH },
+	{ "no-prefilter", no_argument,  NULL, OPT_NO_PREFILTER },
 	{ "help",    no_argument,       NULL, 'h' },
+	CLI_AWS_LONG_OPTIONS,
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -124,9 +167,10 @@ cli_parse(int argc, char **argv, const char *allowed, struct cli_opts *o)
 	o->threads = -1;
 	o->utc = 1;
 	o->limit = -1;
+	cli_aws_init(&o->aws);
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "f:o:j:h", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:j:hv", long_options, NULL)) != -1) {
 		const char *name = NULL;
 
 		switch (c) {
@@ -159,10 +203,27 @@ cli_parse(int argc, char **argv, const char *allowed, struct cli_opts *o)
 				return -1;
 			}
 			break;
+		case OPT_NO_PREFILTER: name = "no-prefilter"; o->no_prefilter = 1; break;
 		case 'h':
 			cli_usage(stdout);
 			return 1;
+		case 'v':
+			c = OPT_AWS_VERBOSE;
+			/* FALLTHROUGH */
 		default:
+			if (cli_aws_is_option(c)) {
+				int used = o->aws.used;
+
+				name = "aws";
+				if (cli_aws_option(&o->aws, c, optarg, argv[0]) != 0)
+					return -1;
+				/* --filter and --group apply to INPUT files too. */
+				if (c == OPT_AWS_FILTER || c == OPT_AWS_GROUP) {
+					o->aws.used = used;
+					name = c == OPT_AWS_FILTER ? "filter" : "group";
+				}
+				break;
+			}
 			if (optopt != 0 && optopt < 256)
 				fprintf(stderr, "xraytop %s: unknown option -%c or missing argument\n",
 				    argv[0], optopt);
@@ -173,7 +234,8 @@ cli_parse(int argc, char **argv, const char *allowed, struct cli_opts *o)
 			return -1;
 		}
 		if (name != NULL && strstr(allowed, name) == NULL) {
-			fprintf(stderr, "xraytop %s: --%s does not apply here\n", argv[0], name);
+			fprintf(stderr, "xraytop %s: --%s does not apply here\n", argv[0],
+			    strcmp(name, "aws") == 0 ? argv[optind - 1] + 2 : name);
 			return -1;
 		}
 	}
@@ -210,12 +272,14 @@ output_close(const struct cli_opts *o, FILE *f)
 	return bad;
 }
 
+/* Options of the AWS source make no sense with INPUT files. */
 static int
-need_inputs(const char *cmd, const struct cli_opts *o)
+need_no_aws(const char *cmd, const struct cli_opts *o)
 {
-	if (o->ninputs > 0)
+	if (!o->aws.used)
 		return 0;
-	fprintf(stderr, "xraytop %s: no INPUT given (a file, or - for standard input)\n", cmd);
+	fprintf(stderr, "xraytop %s: the AWS options (--since, --region, --save, ...) apply only "
+	    "without INPUT\n", cmd);
 	fprintf(stderr, "Try 'xraytop --help'.\n");
 	return -1;
 }
@@ -257,10 +321,25 @@ map_graph(void *ctx, const struct graph_service *svcs, size_t n)
 	svcmap_load_graph(ctx, svcs, n);
 }
 
+/* A whole trace that matches --filter: its documents into the map. */
+struct map_match {
+	struct svcmap	*m;
+	struct arena	*scratch;
+};
+
+static void
+map_match(void *ctx, const struct trace *t)
+{
+	struct map_match *mm = ctx;
+
+	select_feed_map(mm->m, t, mm->scratch);
+}
+
 int
 cli_map(int argc, char **argv)
 {
 	struct source_file_stats st;
+	struct filter *flt = NULL;
 	struct cli_opts o;
 	struct svcmap *m;
 	struct sink sink;
@@ -268,30 +347,56 @@ cli_map(int argc, char **argv)
 	int fmt, rc, status;
 	FILE *out;
 
-	if ((rc = cli_parse(argc, argv, "format output threads", &o)) != 0)
+	if ((rc = cli_parse(argc, argv, "format output threads aws filter group no-prefilter", &o)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
 	fmt = export_map_format(o.format != NULL ? o.format : "text");
 	if (fmt < 0) {
 		fprintf(stderr, "xraytop map: unknown format '%s' (text, json, dot or svg)\n", o.format);
 		return EXIT_USAGE;
 	}
-	if (need_inputs("map", &o) != 0)
+	if (o.ninputs > 0 && need_no_aws("map", &o) != 0)
 		return EXIT_USAGE;
+	if (o.ninputs > 0 && (o.aws.filter != NULL || o.aws.group != NULL) &&
+	    (rc = cli_filter_setup("map", o.aws.filter, o.aws.group, &flt)) != 0)
+		return rc;
 
 	m = svcmap_new();
 	sink = (struct sink){ .ctx = m, .document = map_document, .graph = map_graph };
-	rc = read_inputs(&o, JSON_LEAN, &sink, &st);
-	status = read_status(rc, &st);
+	memset(&st, 0, sizeof st);
+	if (o.ninputs == 0)
+		status = cli_aws_map(&o.aws, o.utc, &sink);
+	else if (flt != NULL) {
+		struct map_match mm = { m, arena_new(0) };
+
+		rc = cli_filter_read("map", o.inputs, o.ninputs, o.threads,
+		    filter_needs_causes(flt) ? 0 : JSON_LEAN, !o.no_prefilter, flt, map_match, &mm,
+		    NULL, &st);
+		status = read_status(rc, &st);
+		arena_free(mm.scratch);
+	} else {
+		rc = read_inputs(&o, JSON_LEAN, &sink, &st);
+		status = read_status(rc, &st);
+	}
+	if (status == EXIT_AWS_CANCELLED || (o.ninputs == 0 && status == EXIT_USAGE)) {
+		svcmap_free(m);
+		filter_free(flt);
+		return status;
+	}
 	if (svcmap_nnodes(m) == 0) {
-		if (status == 0) {
+		if (status == 0 && flt != NULL) {
+			fprintf(stderr, "xraytop map: no trace in the input matches the filter\n");
+			status = EXIT_NOTHING;
+		} else if (status == 0) {
 			fprintf(stderr, "xraytop map: no service map in the input%s\n",
 			    st.summaries > 0 ? " (trace summaries hold none: give segment "
 			    "documents, BatchGetTraces or GetServiceGraph output)" : "");
 			status = EXIT_NOTHING;
 		}
 		svcmap_free(m);
+		filter_free(flt);
 		return status;
 	}
+	filter_free(flt);
 	if ((out = output_open(&o)) == NULL) {
 		svcmap_free(m);
 		return EXIT_USAGE;
@@ -358,11 +463,25 @@ traces_summary(void *ctx, const struct trace_summary *s)
 	}
 }
 
+/* A whole trace that matches --filter: its summary. */
+static void
+traces_match(void *ctx, const struct trace *t)
+{
+	struct traces_ctx *tc = ctx;
+
+	if (tc->nsums == tc->capsums) {
+		tc->capsums = tc->capsums ? tc->capsums * 2 : 64;
+		tc->sums = xreallocarray(tc->sums, tc->capsums, sizeof *tc->sums);
+	}
+	summary_from_trace(&tc->sums[tc->nsums++], t, tc->arena);
+}
+
 int
 cli_traces(int argc, char **argv)
 {
 	struct traces_ctx tc;
 	struct source_file_stats st;
+	struct filter *flt = NULL;
 	struct cli_opts o;
 	struct sink sink;
 	char err[256] = "";
@@ -371,7 +490,8 @@ cli_traces(int argc, char **argv)
 	size_t i, n, nsum;
 	FILE *out;
 
-	if ((rc = cli_parse(argc, argv, "format output threads sort limit", &o)) != 0)
+	if ((rc = cli_parse(argc, argv, "format output threads sort limit aws filter group no-prefilter",
+	    &o)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
 	fmt = export_list_format(o.format != NULL ? o.format : "text");
 	if (fmt < 0) {
@@ -392,15 +512,35 @@ cli_traces(int argc, char **argv)
 			return EXIT_USAGE;
 		}
 	}
-	if (need_inputs("traces", &o) != 0)
+	if (o.ninputs > 0 && need_no_aws("traces", &o) != 0)
 		return EXIT_USAGE;
+	if (o.ninputs > 0 && (o.aws.filter != NULL || o.aws.group != NULL) &&
+	    (rc = cli_filter_setup("traces", o.aws.filter, o.aws.group, &flt)) != 0)
+		return rc;
 
 	memset(&tc, 0, sizeof tc);
 	tc.store = store_new();
 	tc.arena = arena_new(0);
 	sink = (struct sink){ .ctx = &tc, .document = traces_document, .summary = traces_summary };
-	rc = read_inputs(&o, 0, &sink, &st);
-	status = read_status(rc, &st);
+	memset(&st, 0, sizeof st);
+	if (o.ninputs == 0)
+		status = cli_aws_traces(&o.aws, o.utc, &sink);
+	else if (flt != NULL) {
+		rc = cli_filter_read("traces", o.inputs, o.ninputs, o.threads,
+		    filter_needs_causes(flt) ? 0 : JSON_LEAN, !o.no_prefilter, flt, traces_match, &tc,
+		    &sink, &st);
+		status = read_status(rc, &st);
+	} else {
+		rc = read_inputs(&o, 0, &sink, &st);
+		status = read_status(rc, &st);
+	}
+	if (status == EXIT_AWS_CANCELLED || (o.ninputs == 0 && status == EXIT_USAGE)) {
+		free(tc.sums);
+		arena_free(tc.arena);
+		store_free(tc.store);
+		filter_free(flt);
+		return status;
+	}
 
 	/* Summaries of assembled traces, after those the API gave. */
 	nsum = tc.nsums;
@@ -414,7 +554,8 @@ cli_traces(int argc, char **argv)
 		summary_from_trace(&tc.sums[nsum++], t, tc.arena);
 	}
 	if (nsum == 0 && status == 0) {
-		fprintf(stderr, "xraytop traces: no traces in the input\n");
+		fprintf(stderr, "xraytop traces: no traces in the %s%s\n", o.ninputs > 0 ? "input" :
+		    "time window", flt != NULL ? " match the filter" : "");
 		status = EXIT_NOTHING;
 	}
 	if (nsum > 0) {
@@ -436,6 +577,7 @@ cli_traces(int argc, char **argv)
 	free(tc.sums);
 	arena_free(tc.arena);
 	store_free(tc.store);
+	filter_free(flt);
 	return status;
 }
 
@@ -524,7 +666,7 @@ cli_trace(int argc, char **argv)
 	int rc, status, raw = 0, width;
 	FILE *out;
 
-	if ((rc = cli_parse(argc, argv, "format output threads width", &o)) != 0)
+	if ((rc = cli_parse(argc, argv, "format output threads width aws", &o)) != 0)
 		return rc > 0 ? 0 : EXIT_USAGE;
 	if (o.format != NULL) {
 		if (strcmp(o.format, "raw") == 0)
@@ -546,17 +688,24 @@ cli_trace(int argc, char **argv)
 	}
 	o.inputs++;
 	o.ninputs--;
-	if (need_inputs("trace", &o) != 0)
+	if (o.ninputs > 0 && need_no_aws("trace", &o) != 0)
 		return EXIT_USAGE;
 
 	tc.store = store_new();
 	tc.raw = raw;
 	sink = (struct sink){ .ctx = &tc, .document = trace_document };
-	rc = read_inputs(&o, raw ? JSON_KEEP_RAW : 0, &sink, &st);
-	status = read_status(rc, &st);
-	t = store_find(tc.store, tc.id);
+	memset(&st, 0, sizeof st);
+	if (o.ninputs == 0)
+		status = cli_aws_trace(&o.aws, o.utc, tc.id, raw ? JSON_KEEP_RAW : 0, &sink);
+	else {
+		rc = read_inputs(&o, raw ? JSON_KEEP_RAW : 0, &sink, &st);
+		status = read_status(rc, &st);
+	}
+	t = status == EXIT_AWS_CANCELLED ? NULL : store_find(tc.store, tc.id);
 	if (t == NULL) {
-		fprintf(stderr, "xraytop trace: no trace %s in the input\n", tc.id);
+		if (status != EXIT_AWS_CANCELLED && (status != EXIT_USAGE || o.ninputs > 0))
+			fprintf(stderr, "xraytop trace: no trace %s in the %s\n", tc.id,
+			    o.ninputs > 0 ? "input" : "account's X-Ray data (X-Ray keeps 30 days)");
 		trace_ctx_done(&tc);
 		return status != 0 ? status : EXIT_NOTHING;
 	}

@@ -22,4 +22,24 @@ int cli_listen(int argc, char **argv);
 /* Usage text for the whole program. */
 void cli_usage(FILE *out);
 
+/* Filter expressions (cli-filter.c).  `xraytop check-filter EXPR`: the
+ * canonical form, or the error under a caret line (status 2). */
+int cli_check_filter(int argc, char **argv);
+struct filter;
+struct filter_error;
+struct sink;
+struct source_file_stats;
+struct trace;
+/* --filter EXPR and --group NAME of command cmd compiled and bound (groups
+ * from the config file); 0 with *out, or status 2 after printing why. */
+int cli_filter_setup(const char *cmd, const char *expr, const char *group, struct filter **out);
+/* Read inputs (select.h; prefilter: the shortcut allowed) and call match
+ * for each whole trace that matches f; matching API summaries go to
+ * other->summary.  Returns 0, or -1 when an input could not be read. */
+int cli_filter_read(const char *cmd, char **inputs, size_t ninputs, int threads, unsigned json_opts,
+    int prefilter, const struct filter *f, void (*match)(void *ctx, const struct trace *t),
+    void *ctx, const struct sink *other, struct source_file_stats *st);
+/* The expression with a caret line under the error's column, and the message. */
+void cli_filter_error(FILE *out, const char *expr, const struct filter_error *e);
+
 #endif
