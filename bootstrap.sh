@@ -10,7 +10,7 @@ set -eu
 cd "$(dirname "$0")"
 
 packages="build-essential autoconf automake pkg-config libncurses-dev libcjson-dev
-libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 python3-pip valgrind time"
+libcurl4-openssl-dev libgraphviz-dev graphviz libxml2-utils python3 python3-pip valgrind tmux time"
 # The Node.js SDK test (tests/cli/sdk-node.sh) needs node and npm; a node
 # from elsewhere (with its own npm) is used as it is.
 if ! command -v node > /dev/null 2>&1 || ! command -v npm > /dev/null 2>&1; then

@@ -57,12 +57,12 @@ if [ -z "$port" ]; then
 fi
 ok "xraytop listen reports its port ($port)"
 
-mkdir "$tmp/work"
+mkdir "$tmp/run"
 check "the Node.js shop answers every request as planned" \
 	timeout 50 "$PYTHON3" "$SDK/node/driver.py" --daemon "127.0.0.1:$port" \
-	--modules "$npmdir" --work "$tmp/work" --truth "$tmp/truth.json"
+	--modules "$npmdir" --work "$tmp/run" --truth "$tmp/truth.json"
 if [ ! -s "$tmp/truth.json" ]; then
-	for f in "$tmp"/work/*.log; do
+	for f in "$tmp"/run/*.log; do
 		[ -s "$f" ] && { echo "$f:"; tail -n 15 "$f"; } | diag
 	done
 fi

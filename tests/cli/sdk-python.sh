@@ -32,12 +32,12 @@ fi
 ok "xraytop listen reports its port ($port)"
 
 # The shop, driven through its plan.
-mkdir "$tmp/work"
+mkdir "$tmp/run"
 check "the Python shop answers every request as planned" \
 	timeout 50 "$PYTHON3" "$SDK/python/driver.py" --daemon "127.0.0.1:$port" \
-	--work "$tmp/work" --truth "$tmp/truth.json"
+	--work "$tmp/run" --truth "$tmp/truth.json"
 if [ ! -s "$tmp/truth.json" ]; then
-	for f in "$tmp"/work/*.log; do
+	for f in "$tmp"/run/*.log; do
 		[ -s "$f" ] && { echo "$f:"; tail -n 15 "$f"; } | diag
 	done
 fi

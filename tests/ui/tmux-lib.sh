@@ -6,9 +6,10 @@
 # text shows up, or fails after a timeout.
 . "$(dirname "$0")/../cli/lib.sh"
 
+# tmux is required (bootstrap.sh installs it): a missing one is an error.
 if ! command -v tmux > /dev/null 2>&1; then
-	echo "1..0 # SKIP tmux missing"
-	exit 0
+	echo "Bail out! tmux not found (Debian: apt-get install tmux)"
+	exit 99
 fi
 TMUX_SOCK=xraytop$$
 TMUX_RUN=0
