@@ -421,6 +421,7 @@ class State:
             if args.timeseries else []
         self.nreq = 0
         self.consecutive = collections.Counter()   # faults in a row per request body
+        self.kind_turn = collections.Counter()     # next fault kind, per operation
         self.recent = collections.deque()           # arrival times, for --server-rate
         self.retrievals = {}
         self.log = open(args.log, "a") if args.log else None
@@ -739,9 +740,11 @@ class Handler(BaseHTTPRequestHandler):
             if st.consecutive[key] >= st.setting("max_in_row") or st.rng.random() >= rate:
                 st.consecutive[key] = 0
                 return None
-            kind = st.rng.choice(kinds)
-            if kind == "unprocessed" and path != "/Traces":
-                kind = "500"
+            # The kinds take turns per operation, so that every kind a run
+            # asks for shows up once it has a few faults.
+            kinds = [k for k in kinds if k != "unprocessed" or path == "/Traces"] or ["500"]
+            kind = kinds[st.kind_turn[path] % len(kinds)]
+            st.kind_turn[path] += 1
             st.consecutive[key] += 1
             return kind
 
