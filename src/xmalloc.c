@@ -5,12 +5,16 @@
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void (*fatal_hook)(void);
+static atomic_int fatal_started;
+static _Thread_local int fatal_here;
 
 void
 fatal_set_hook(void (*hook)(void))
@@ -23,6 +27,20 @@ fatal(const char *fmt, ...)
 {
 	va_list ap;
 
+	/* Failing again while exiting (the hook ran out of memory): stop now. */
+	if (fatal_here) {
+		static const char msg[] = "xraytop: fatal error while exiting\n";
+
+		ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+
+		(void)n;
+		_exit(2);
+	}
+	fatal_here = 1;
+	/* Only the first thread to fail reports and exits; the others wait for it. */
+	if (atomic_exchange(&fatal_started, 1) != 0)
+		for (;;)
+			pause();
 	if (fatal_hook != NULL)
 		fatal_hook();
 	fputs("xraytop: ", stderr);
