@@ -97,6 +97,17 @@ live_document(void *ctx, const struct segment *doc)
 	live_evict(lv);
 }
 
+/* Read what the socket still holds when the run stops (Ctrl-C, --duration),
+ * so that nothing that had arrived is lost; bounded when senders go on. */
+static void
+drain_queued(struct listener *l)
+{
+	size_t n, total = 0;
+
+	while (total < 4 * 1024 * 1024 && (n = listener_drain(l, 0)) > 0)
+		total += n;
+}
+
 /* ---------------------------------------------------------------- loop callbacks */
 
 static void
@@ -384,6 +395,7 @@ cli_listen(int argc, char **argv)
 	}
 	if (run.signo != 0)
 		log_info("stopped by signal %d", run.signo);
+	drain_queued(run.listener);
 	listener_update_drops(run.listener);
 	if (o.record != NULL && listener_flush(run.listener) != 0) {
 		fprintf(stderr, "xraytop listen: %s: write error\n", o.record);

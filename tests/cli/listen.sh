@@ -274,6 +274,23 @@ check "--forward to a closed port: errors counted ($fe), every datagram still pa
 check "a 70,000-byte datagram is refused by IPv4 and IPv6 loopback (EMSGSIZE)" \
 	sh -c "grep -qx '127.0.0.1 EMSGSIZE' \"$tmp/oversize.txt\" && grep -qx '::1 EMSGSIZE' \"$tmp/oversize.txt\""
 
+# Datagrams still queued in the socket when the signal comes are read
+# before the map is printed: the listener is stopped while 3,000 arrive
+# (more than it reads in one turn of its loop), and the signal is waiting
+# for it when it goes on.
+head -n 6000 "$tmp/w.dg" > "$tmp/w3k.dg"
+"$XRAYTOP" map --format json -o "$tmp/w3k.json" "$tmp/w3k.dg"
+start queued --listen 127.0.0.1:0 --duration 60s --map json
+kill -STOP $pid
+timeout 60 "$PYTHON3" "$B/replay-udp" "$tmp/w3k.dg" --port "$port" --rate 0 2> /dev/null
+kill -INT $pid
+kill -CONT $pid
+finish $pid 10
+check "SIGINT with 3,000 datagrams queued: ends cleanly (status 0)" test "$st" -eq 0
+check "SIGINT with 3,000 datagrams queued: none dropped, every one read" \
+	sh -c "[ \"$(counter dropped "$tmp/queued.err")\" = 0 ] && [ \"$(counter received "$tmp/queued.err")\" = 3000 ]"
+check "SIGINT with 3,000 datagrams queued: the map is that of the file" cmp "$tmp/queued.out" "$tmp/w3k.json"
+
 # ---------------------------------------------------------------- (5) signals
 
 dg=$C/node-gateway/datagrams.jsonl
