@@ -7,7 +7,8 @@
 # workloads are kept between runs; default /tmp/xraytop-bench),
 # BENCH_TRACES (default 100000), XRAYTOP (the binary), CJSON_RATE,
 # BENCH_RATES (the listener's rates), BENCH_LISTEN=no (skip the listener),
-# BENCH_FILTER=no (skip the filter comparison).
+# BENCH_FILTER=no (skip the filter comparison), BENCH_SOAK=no (skip the
+# listener's soak, bench/soak.sh; SOAK_SECONDS sets its length).
 set -u
 : "${top_srcdir:=$(cd "$(dirname "$0")/.." && pwd)}"
 : "${SHARED_DIR:=$top_srcdir/../shared}"
@@ -67,6 +68,12 @@ awk -v bt="$bt" -v bm="$bm" -v xt="$xt" -v xm="$xm" -v bytes="$bytes" -v cj="$cj
 
 # ---------------------------------------------------------------- the TUI
 [ "${BENCH_TUI:-yes}" = no ] || BENCH_DIR=$BENCH_DIR XRAYTOP=$XRAYTOP sh "$top_srcdir/bench/tui.sh" "$w"
+
+# ---------------------------------------------------------------- the soak
+# The listener for SOAK_SECONDS (default 10 minutes) at a high rate with
+# garbage mixed in: RSS over time, counters, drops, truth (bench/soak.sh).
+[ "${BENCH_SOAK:-yes}" = no ] || top_srcdir=$top_srcdir SHARED_DIR=$SHARED_DIR BENCH_DIR=$BENCH_DIR \
+	XRAYTOP=$XRAYTOP sh "$top_srcdir/bench/soak.sh"
 
 # ---------------------------------------------------------------- the listener
 # `xraytop listen` against replay-udp: a 10,000-trace datagrams file
