@@ -1,7 +1,13 @@
-/* replay.c - the fuzz target without libFuzzer, for `make check`: every
- * seed of the corpus, then deterministic random mutations of them (byte
- * flips, insertions, deletions, dictionary words, splices), through the
- * same entry point.  TAP output; a violation aborts the program. */
+/* replay.c - a fuzz target without libFuzzer, for `make check`: every
+ * seed of the target's corpus (in name order), then deterministic random
+ * mutations of them (byte flips, insertions, deletions, dictionary words,
+ * splices), through the same entry point.  TAP output; a violation aborts
+ * the program.
+ *
+ * Built once per target with FUZZ_NAME (the corpus fuzz/corpus/NAME),
+ * FUZZ_DICT (fuzz/DICT.dict), FUZZ_MAX_INPUT, FUZZ_MIN_SEEDS and
+ * FUZZ_MIN_DICT (how many seeds and words the corpus must hold) and
+ * FUZZ_ITERS (mutations; $FUZZ_ITERATIONS overrides it). */
 #include "config.h"
 
 #include <dirent.h>
@@ -12,7 +18,24 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+#ifndef FUZZ_NAME
+#define FUZZ_NAME	"filter"
+#endif
+#ifndef FUZZ_DICT
+#define FUZZ_DICT	FUZZ_NAME
+#endif
+#ifndef FUZZ_MAX_INPUT
 #define FUZZ_MAX_INPUT	4096
+#endif
+#ifndef FUZZ_MIN_SEEDS
+#define FUZZ_MIN_SEEDS	40
+#endif
+#ifndef FUZZ_MIN_DICT
+#define FUZZ_MIN_DICT	40
+#endif
+#ifndef FUZZ_ITERS
+#define FUZZ_ITERS	50000
+#endif
 
 struct blob {
 	char	*p;
@@ -46,6 +69,12 @@ add(struct blob **v, size_t *n, const char *p, size_t len)
 	b->p[len] = '\0';
 	b->n = len;
 	return b;
+}
+
+static int
+name_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 static char *
@@ -163,37 +192,49 @@ int
 main(int argc, char **argv)
 {
 	const char *top = getenv("top_srcdir");
-	char dir[4096], path[8192], *env;
+	char dir[4096], path[8192], *env, **names = NULL;
 	struct blob *seeds = NULL, *dict = NULL;
-	size_t nseeds = 0, ndict = 0, i;
-	unsigned long iters = 50000, it;
+	size_t nseeds = 0, ndict = 0, nnames = 0, i;
+	unsigned long iters = FUZZ_ITERS, it;
 	struct dirent *de;
 	char *buf;
 	DIR *d;
+	int ok;
 
 	if (top == NULL)
 		top = ".";
-	snprintf(dir, sizeof dir, "%s/fuzz/corpus/filter", argc > 1 ? argv[1] : top);
+	snprintf(dir, sizeof dir, "%s/fuzz/corpus/%s", argc > 1 ? argv[1] : top, FUZZ_NAME);
 	if ((env = getenv("FUZZ_ITERATIONS")) != NULL)
 		iters = strtoul(env, NULL, 10);
 	if ((d = opendir(dir)) == NULL) {
 		printf("not ok 1 - seed corpus %s not found\n1..1\n", dir);
 		return 1;
 	}
+	/* In name order, so that the mutations are the same everywhere. */
 	while ((de = readdir(d)) != NULL) {
+		if (de->d_name[0] == '.')
+			continue;
+		names = realloc(names, (nnames + 1) * sizeof *names);
+		if (names == NULL || (names[nnames] = strdup(de->d_name)) == NULL)
+			abort();
+		nnames++;
+	}
+	closedir(d);
+	if (nnames > 0)
+		qsort(names, nnames, sizeof *names, name_cmp);
+	for (i = 0; i < nnames; i++) {
 		size_t len;
 		char *text;
 
-		if (de->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+		free(names[i]);
 		if ((text = slurp(path, &len)) == NULL)
 			continue;
 		add(&seeds, &nseeds, text, len > FUZZ_MAX_INPUT ? FUZZ_MAX_INPUT : len);
 		free(text);
 	}
-	closedir(d);
-	snprintf(path, sizeof path, "%s/fuzz/filter.dict", argc > 1 ? argv[1] : top);
+	free(names);
+	snprintf(path, sizeof path, "%s/fuzz/%s.dict", argc > 1 ? argv[1] : top, FUZZ_DICT);
 	load_dict(path, &dict, &ndict);
 
 	if (nseeds == 0) {
@@ -202,8 +243,10 @@ main(int argc, char **argv)
 	}
 	for (i = 0; i < nseeds; i++)
 		LLVMFuzzerTestOneInput((const uint8_t *)seeds[i].p, seeds[i].n);
-	printf("%s 1 - %zu seed inputs replayed\n", nseeds >= 40 ? "ok" : "not ok", nseeds);
-	printf("%s 2 - %zu dictionary words loaded\n", ndict >= 40 ? "ok" : "not ok", ndict);
+	printf("%s 1 - %zu seed inputs of %s replayed\n", nseeds >= FUZZ_MIN_SEEDS ? "ok" : "not ok",
+	    nseeds, FUZZ_NAME);
+	printf("%s 2 - %zu dictionary words loaded from %s.dict\n",
+	    ndict >= FUZZ_MIN_DICT ? "ok" : "not ok", ndict, FUZZ_DICT);
 
 	buf = malloc(FUZZ_MAX_INPUT + 1);
 	if (buf == NULL)
@@ -219,11 +262,12 @@ main(int argc, char **argv)
 	printf("ok 3 - %lu mutated inputs, no violation\n", iters);
 	printf("1..3\n");
 	free(buf);
+	ok = nseeds >= FUZZ_MIN_SEEDS && ndict >= FUZZ_MIN_DICT;
 	for (i = 0; i < nseeds; i++)
 		free(seeds[i].p);
 	for (i = 0; i < ndict; i++)
 		free(dict[i].p);
 	free(seeds);
 	free(dict);
-	return nseeds >= 40 && ndict >= 40 ? 0 : 1;
+	return ok ? 0 : 1;
 }

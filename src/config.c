@@ -219,7 +219,9 @@ parse_file(struct loader *l, FILE *f)
 		if ((buf[0] == ' ' || buf[0] == '\t') && *(s = trim(buf)) != '\0' && s[0] != '#' &&
 		    s[0] != ';') {
 			if (last != NULL) {
-				char *v = xasprintf("%s %s", last->value, s);
+				/* "key =" then an indented value: no space before it */
+				char *v = xasprintf("%s%s%s", last->value,
+				    *last->value != '\0' ? " " : "", s);
 
 				last->value = arena_strdup(l->c->arena, v);
 				free(v);

@@ -537,6 +537,15 @@ write_joined(FILE *f, const char *p, size_t len)
 		char c = p[i];
 
 		if (in_str && c == '\\') {
+			/* A backslash before a line break is no escape (the
+			 * document is not JSON): a space keeps it so, on one
+			 * line, so that what follows cannot read as a line of
+			 * its own. */
+			if (i + 1 < len && p[i + 1] == '\n') {
+				fwrite(p + from, 1, i + 1 - from, f);
+				putc(' ', f);
+				from = i + 2;
+			}
 			i++;
 			continue;
 		}

@@ -25,6 +25,7 @@
 #include "xraytop/xmalloc.h"
 
 #define CHUNK_SIZE	(4u * 1024 * 1024)   /* bytes read per chunk */
+#define READ_MIN	(64u * 1024)         /* first buffer size */
 #define MAX_REPORTS	20                   /* problems printed per file */
 #define MAX_WORKERS	16
 
@@ -263,18 +264,27 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* Read until buf holds len + CHUNK_SIZE bytes or EOF; -1 on a read error. */
+/* Read until buf holds want more bytes or EOF; -1 on a read error.  The
+ * buffer grows as the data comes, doubling from READ_MIN (up to len + want
+ * + 1), so that a small file needs no chunk-sized buffer. */
 static int
 read_more(struct reader *r, char **buf, size_t *len, size_t *cap, size_t want)
 {
+	size_t room, ncap;
 	ssize_t n;
 
-	if (*cap < *len + want + 1) {
-		*cap = *len + want + 1;
-		*buf = xrealloc(*buf, *cap);
-	}
 	while (want > 0 && !r->eof) {
-		n = read(r->fd, *buf + *len, want);
+		if (*cap < *len + 2) {
+			ncap = *cap < READ_MIN ? READ_MIN : *cap * 2;
+			if (ncap > *len + want + 1)
+				ncap = *len + want + 1;
+			if (ncap < *len + 2)
+				ncap = *len + 2;
+			*buf = xrealloc(*buf, ncap);
+			*cap = ncap;
+		}
+		room = *cap - *len - 1;
+		n = read(r->fd, *buf + *len, room < want ? room : want);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
