@@ -787,6 +787,7 @@ decode_exception(struct dec *d, struct exception *e, const cJSON *o)
 			if (n == 0)
 				continue;
 			e->stack = arena_alloc(d->a, n * sizeof *e->stack);
+			e->nstack = 0;          /* a repeated key: the last wins */
 			for (f = c->child; f != NULL; f = f->next) {
 				struct stack_frame *sf;
 
@@ -829,6 +830,7 @@ decode_cause(struct dec *d, struct segment *s, const cJSON *o)
 			if (n == 0)
 				continue;
 			ca->paths = arena_alloc(d->a, n * sizeof *ca->paths);
+			ca->npaths = 0;
 			for (x = c->child; x != NULL; x = x->next)
 				if (cJSON_IsString(x))
 					ca->paths[ca->npaths++] = dup_str(d->a, x);
@@ -837,6 +839,7 @@ decode_cause(struct dec *d, struct segment *s, const cJSON *o)
 			if (n == 0)
 				continue;
 			ca->exceptions = arena_alloc(d->a, n * sizeof *ca->exceptions);
+			ca->nexceptions = 0;
 			for (x = c->child; x != NULL; x = x->next)
 				if (cJSON_IsObject(x))
 					decode_exception(d, &ca->exceptions[ca->nexceptions++], x);
@@ -855,6 +858,7 @@ decode_annotations(struct dec *d, struct segment *s, const cJSON *o)
 	if (!cJSON_IsObject(o) || (n = count_children(o)) == 0)
 		return;
 	s->annotations = arena_alloc(d->a, n * sizeof *s->annotations);
+	s->nannotations = 0;            /* a repeated key: the last wins */
 	for (c = o->child; c != NULL; c = c->next) {
 		int t = c->type & 0xff;
 
@@ -893,6 +897,7 @@ decode_precursors(struct dec *d, struct segment *s, const cJSON *o)
 	if (!cJSON_IsArray(o) || (n = count_children(o)) == 0)
 		return;
 	s->precursor_ids = arena_alloc(d->a, n * sizeof *s->precursor_ids);
+	s->nprecursors = 0;
 	for (c = o->child; c != NULL; c = c->next)
 		if (cJSON_IsString(c))
 			s->precursor_ids[s->nprecursors++] = dup_str(d->a, c);
@@ -1325,6 +1330,7 @@ decode_summary_annotations(struct arena *a, struct trace_summary *ts, const cJSO
 	if (!cJSON_IsObject(annos) || (n = summary_anno_count(annos)) == 0)
 		return;
 	ts->annotations = arena_alloc(a, n * sizeof *ts->annotations);
+	ts->nannotations = 0;           /* a repeated key: the last wins */
 	for (k = annos->child; k != NULL; k = k->next) {
 		if (k->string == NULL || !cJSON_IsArray(k))
 			continue;
@@ -1403,6 +1409,7 @@ decode_summary(struct arena *a, struct trace_summary *ts, const cJSON *o, char *
 			if ((n = count_children(c)) == 0)
 				continue;
 			ts->services = arena_alloc(a, n * sizeof *ts->services);
+			ts->nservices = 0;
 			for (x = c->child; x != NULL; x = x->next)
 				if (cJSON_IsObject(x))
 					decode_service_id(a, &ts->services[ts->nservices++], x);

@@ -1454,6 +1454,56 @@ test_lean(void)
 	arena_free(a);
 }
 
+/* A key given twice (JSON allows it; cJSON keeps both): the last one wins,
+ * and its array is counted alone (it was once counted on top of the
+ * first's, past the end of its allocation). */
+static void
+test_repeated_keys(void)
+{
+	static const char doc[] =
+	    "{\"trace_id\":\"1-5f000000-000000000000000000000001\",\"id\":\"a000000000000001\","
+	    "\"name\":\"web\",\"start_time\":1,\"end_time\":2,"
+	    "\"annotations\":{\"a\":1,\"b\":2,\"c\":3},\"annotations\":{\"d\":4},"
+	    "\"precursor_ids\":[\"p1\",\"p2\",\"p3\"],\"precursor_ids\":[\"p4\"],"
+	    "\"cause\":{\"paths\":[\"x\",\"y\"],\"paths\":[\"z\"],"
+	    "\"exceptions\":[{\"id\":\"e1\"},{\"id\":\"e2\"},{\"id\":\"e3\"}],"
+	    "\"exceptions\":[{\"id\":\"e4\",\"stack\":[{\"line\":1},{\"line\":2}],\"stack\":[{\"line\":3}]}]}}";
+	static const char page[] =
+	    "{\"TraceSummaries\":[{\"Id\":\"1-59602603-23fc5b688855d396af79b496\","
+	    "\"ServiceIds\":[{\"Name\":\"a\"},{\"Name\":\"b\"},{\"Name\":\"c\"}],"
+	    "\"ServiceIds\":[{\"Name\":\"d\"}],"
+	    "\"Annotations\":{\"k\":[{\"AnnotationValue\":{\"NumberValue\":1}},"
+	    "{\"AnnotationValue\":{\"NumberValue\":2}}]},"
+	    "\"Annotations\":{\"m\":[{\"AnnotationValue\":{\"NumberValue\":3}}]}}]}";
+	struct arena *a = arena_new(0);
+	char err[200];
+	struct segment *s = decode(a, doc, err, sizeof err);
+	struct sums u;
+	struct sink sink = { &u, NULL, sink_summary, NULL };
+	struct json_result res;
+
+	ok(s != NULL, "repeated keys: the document decodes");
+	if (s != NULL) {
+		ok(s->nannotations == 1 && strcmp(s->annotations[0].key, "d") == 0,
+		    "repeated keys: the last annotations object wins");
+		ok(s->nprecursors == 1 && strcmp(s->precursor_ids[0], "p4") == 0,
+		    "repeated keys: the last precursor_ids wins");
+		ok(s->cause != NULL && s->cause->npaths == 1 && strcmp(s->cause->paths[0], "z") == 0,
+		    "repeated keys: the last cause.paths wins");
+		ok(s->cause != NULL && s->cause->nexceptions == 1 && s->cause->exceptions[0].nstack == 1 &&
+		    s->cause->exceptions[0].stack[0].line == 3,
+		    "repeated keys: the last exceptions and stack win");
+	}
+	memset(&u, 0, sizeof u);
+	is_int(json_decode(page, sizeof page - 1, a, 0, &sink, &res), JSON_KIND_SUMMARIES,
+	    "repeated keys: the summaries page decodes");
+	ok(u.n == 1 && u.first.nservices == 1 && strcmp(u.first.services[0].name, "d") == 0,
+	    "repeated keys: the last ServiceIds wins");
+	ok(u.n == 1 && u.first.nannotations == 1 && strcmp(u.first.annotations[0].key, "m") == 0,
+	    "repeated keys: the last Annotations wins");
+	arena_free(a);
+}
+
 int
 main(void)
 {
@@ -1477,5 +1527,6 @@ main(void)
 	test_copy();
 	test_threads();
 	test_lean();
+	test_repeated_keys();
 	return done_testing();
 }
