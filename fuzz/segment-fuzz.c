@@ -324,15 +324,18 @@ check_outputs(struct collect *cl)
 	arena_free(a);
 }
 
-/* "TRACE_ID ID" of s and of every entity under it, into ids. */
+/* "TRACE_ID ID" of s and of every entity under it, into ids; the trace is
+ * the document's (tid), as the map takes it, whatever a nested subsegment
+ * says of its own. */
 static void
-collect_ids(const struct segment *s, const char ***ids, size_t *n, size_t *cap, struct arena *a)
+collect_ids(const struct segment *s, const char *tid, const char ***ids, size_t *n, size_t *cap,
+    struct arena *a)
 {
 	const struct segment *c;
-	size_t tl = strlen(s->trace_id), il = strlen(s->id);
+	size_t tl = strlen(tid), il = strlen(s->id);
 	char *k = arena_alloc(a, tl + il + 2);
 
-	memcpy(k, s->trace_id, tl);
+	memcpy(k, tid, tl);
 	k[tl] = ' ';
 	memcpy(k + tl + 1, s->id, il + 1);
 	if (*n == *cap) {
@@ -342,7 +345,7 @@ collect_ids(const struct segment *s, const char ***ids, size_t *n, size_t *cap, 
 	}
 	(*ids)[(*n)++] = k;
 	for (c = s->children; c != NULL; c = c->next)
-		collect_ids(c, ids, n, cap, a);
+		collect_ids(c, tid, ids, n, cap, a);
 }
 
 static int
@@ -362,7 +365,7 @@ ids_repeat(const struct collect *cl)
 	int dup = 0;
 
 	for (i = 0; i < cl->ndocs; i++)
-		collect_ids(cl->docs[i], &ids, &n, &cap, a);
+		collect_ids(cl->docs[i], cl->docs[i]->trace_id, &ids, &n, &cap, a);
 	qsort(ids, n, sizeof *ids, str_cmp);
 	for (i = 1; i < n && !dup; i++)
 		dup = strcmp(ids[i - 1], ids[i]) == 0;
