@@ -1,5 +1,5 @@
 #!/bin/sh
-# bench/tui.sh WORKLOAD - the TUI's numbers (issue 6), from the headless
+# bench/tui.sh WORKLOAD - the TUI's numbers, from the headless
 # mode with the workload loaded (100,000 traces by default):
 #  - layout: the map of the workload (38 nodes) laid out from scratch 50
 #    times, as the map view does when it opens (Graphviz dot in process and

@@ -342,6 +342,7 @@ groups_done(void *ctx, enum aws_status st, const char *err)
 		app_error(app, "AWS groups: %s", err);
 	bury(aw, aw->groups_job);
 	aw->groups_job = NULL;
+	app_script_schedule(app);
 }
 
 static const struct field *
@@ -403,6 +404,7 @@ rules_done(void *ctx, enum aws_status st, const char *err)
 		app_error(app, "AWS sampling rules: %s", err);
 	bury(aw, aw->rules_job);
 	aw->rules_job = NULL;
+	app_script_schedule(app);
 }
 
 /* ------------------------------------------------------------ one trace */
@@ -467,7 +469,8 @@ app_aws_busy(struct app *app)
 
 	if (aw == NULL)
 		return 0;
-	if (aw->running || aw->trace_job != NULL)
+	/* groups and rules count: a script must not look before they are in */
+	if (aw->running || aw->trace_job != NULL || aw->groups_job != NULL || aw->rules_job != NULL)
 		return 1;
 	for (i = 0; i < aw->nfilters; i++)
 		if (aw->filters[i]->state == 0)

@@ -516,6 +516,8 @@ deliver(struct aws_job *j, const char *op, const struct aws_result *r, int drop_
 	if (j->h.page != NULL)
 		j->h.page(j->h.ctx, op, r->body, r->len);
 	json_decode(r->body, r->len, j->scratch, j->h.json_opts, &s, &res);
+	if (res.bad > 0 && j->prog.bad == 0)
+		snprintf(j->prog.bad_first, sizeof j->prog.bad_first, "%.40s: %.200s", op, res.error);
 	j->prog.bad += res.bad;
 	arena_reset(j->scratch);
 }

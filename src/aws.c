@@ -38,6 +38,7 @@
 #define RATE_MARGIN	0.1     /* seconds added to the one-second window */
 #define ADVISORY	600.0   /* refresh temporary credentials this long before they expire */
 #define MANDATORY	60.0    /* ... and stop sending this long before */
+#define DEAD_HOLD	30.0    /* after a failed renewal of an expired token, try again this late */
 
 enum call_state { CALL_QUEUED, CALL_INFLIGHT, CALL_BACKOFF, CALL_CREDS };
 
@@ -50,7 +51,8 @@ struct call {
 	aws_call_fn	 cb;
 	void		*ctx;
 	int		 attempts;
-	int		 token_refreshed;   /* refreshed once for an expired token */
+	int		 token_refreshed;   /* a refresh was asked for an expired token ... */
+	unsigned	 refreshed_gen;     /* ... sent with these credentials */
 	unsigned	 gen;               /* credentials generation of the last attempt */
 	enum call_state	 state;
 	uint64_t	 http_id;
@@ -93,6 +95,11 @@ struct aws {
 	int		 fresh_rc;
 	char		 fresh_err[2048];
 	double		 last_refresh;      /* loop_now() of the last refresh started */
+	double		 dead_since;        /* loop_now() when an expired token could not be
+	                                     * renewed (0: it could); calls fail at once
+	                                     * for DEAD_HOLD s instead of being sent */
+	char		 dead_err[2048];
+	uint64_t	 dead_timer;        /* fails the queued calls from the loop */
 
 	uint64_t	 rng;
 	int		 destination;
@@ -232,6 +239,8 @@ aws_new(struct loop *lp, const struct aws_opts *o, char *err, size_t errlen)
 		a->o.max_attempts = AWS_DEFAULT_ATTEMPTS;
 	if (a->o.timeout <= 0)
 		a->o.timeout = AWS_DEFAULT_TIMEOUT;
+	if (a->o.stall_timeout <= 0)
+		a->o.stall_timeout = AWS_DEFAULT_STALL;
 	if (a->o.backoff_base <= 0)
 		a->o.backoff_base = 0.25;
 	if (a->o.backoff_cap <= 0)
@@ -367,6 +376,8 @@ aws_free(struct aws *a)
 	}
 	if (a->pump_timer != 0)
 		loop_cancel_timer(a->lp, a->pump_timer);
+	if (a->dead_timer != 0)
+		loop_cancel_timer(a->lp, a->dead_timer);
 	http_free(a->http);
 	creds_wipe(&a->creds);
 	free(a->starts);
@@ -422,14 +433,33 @@ fail_call(struct aws *a, struct call *c, const char *code, const char *fmt, ...)
 	finish(a, c, &r);
 }
 
+/* Copy a message of several lines ("...Tried, in order:\n  x: why") as one. */
+static void
+one_line(const char *in, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (; *in != '\0' && o + 3 < outlen; in++) {
+		if (*in == '\n') {
+			while (in[1] == ' ' || in[1] == '\t')
+				in++;
+			if (o > 0 && out[o - 1] != ':' && out[o - 1] != ';')
+				out[o++] = ';';
+			out[o++] = ' ';
+		} else
+			out[o++] = *in;
+	}
+	out[o] = '\0';
+}
+
 /* The worker thread finished: take the new credentials, wake waiting calls. */
 static void
 refresh_readable(void *ctx, int fd, unsigned revents)
 {
 	struct aws *a = ctx;
 	struct call *c;
-	char buf[8];
-	int changed = 0;
+	char buf[8], why[sizeof a->fresh_err];
+	int changed = 0, waiting = 0;
 
 	(void)!read(fd, buf, sizeof buf);
 	if (!a->refreshing)
@@ -449,6 +479,22 @@ refresh_readable(void *ctx, int fd, unsigned revents)
 	} else
 		log_warn("aws: refreshing the credentials failed");
 	creds_wipe(&a->fresh);
+	one_line(a->fresh_err, why, sizeof why);
+	for (c = a->calls; c != NULL; c = c->next)
+		waiting |= c->state == CALL_CREDS;
+	if (changed)
+		a->dead_since = 0;
+	else if (waiting) {
+		/* the token has expired for good: fail what comes for a while
+		 * rather than send it with credentials known to be refused */
+		a->dead_since = loop_now();
+		if (a->fresh_rc != 0)
+			snprintf(a->dead_err, sizeof a->dead_err, "the security token expired and new "
+			    "credentials could not be had: %.1900s", why);
+		else
+			snprintf(a->dead_err, sizeof a->dead_err, "the security token of the credentials "
+			    "from %s has expired; renew them", a->creds.source);
+	}
 	/* One at a time from the start: a callback may add or cancel calls. */
 	for (;;) {
 		for (c = a->calls; c != NULL && c->state != CALL_CREDS; c = c->next)
@@ -457,12 +503,33 @@ refresh_readable(void *ctx, int fd, unsigned revents)
 			break;
 		if (changed)
 			queue_push(a, c);
-		else if (a->fresh_rc != 0)
-			fail_call(a, c, "ExpiredTokenException", "X-Ray %s: the security token expired and "
-			    "new credentials could not be had: %s", c->op, a->fresh_err);
 		else
-			fail_call(a, c, "ExpiredTokenException", "X-Ray %s: the security token of the "
-			    "credentials from %s has expired; renew them", c->op, a->creds.source);
+			fail_call(a, c, "ExpiredTokenException", "X-Ray %s: %s", c->op, a->dead_err);
+	}
+	pump(a);
+}
+
+/* Whether the credentials are known to be expired for good (for now). */
+static int
+creds_dead(struct aws *a)
+{
+	if (a->dead_since > 0 && loop_now() - a->dead_since >= DEAD_HOLD)
+		a->dead_since = 0;
+	return a->dead_since > 0;
+}
+
+/* Fail the queued calls while the credentials are dead (from the loop, never
+ * from inside aws_call: its caller must get the id before the callback). */
+static void
+dead_fired(void *ctx)
+{
+	struct aws *a = ctx;
+	struct call *c;
+
+	a->dead_timer = 0;
+	while (creds_dead(a) && (c = a->qhead) != NULL) {
+		queue_remove(a, c);
+		fail_call(a, c, "ExpiredTokenException", "X-Ray %s: %s", c->op, a->dead_err);
 	}
 	pump(a);
 }
@@ -540,6 +607,8 @@ send_call(struct aws *a, struct call *c, double now)
 	rq.password = a->creds.secret_key;
 	rq.timeout = a->o.timeout;
 	rq.connect_timeout = a->o.timeout < 10 ? a->o.timeout : 10;
+	/* a stall longer than the attempt's whole time would never fire */
+	rq.stall_timeout = a->o.stall_timeout < a->o.timeout ? a->o.stall_timeout : 0;
 	c->attempts++;
 	c->gen = a->creds_gen;
 	c->state = CALL_INFLIGHT;
@@ -562,6 +631,12 @@ pump(struct aws *a)
 	a->pumping = 1;
 	while (a->qhead != NULL && a->inflight < (size_t)a->o.max_inflight) {
 		now = loop_now();
+		if (creds_dead(a)) {
+			/* nothing is sent with a token known to be refused */
+			if (a->dead_timer == 0)
+				a->dead_timer = loop_add_timer(a->lp, 0, dead_fired, a);
+			break;
+		}
 		if (a->creds.expiration > 0) {
 			left = a->creds.expiration - epoch_now();
 			if (left < ADVISORY && !a->refreshing && now - a->last_refresh > 30)
@@ -695,6 +770,55 @@ error_code(const struct http_response *resp, const struct json_page *pg, char *o
 	snprintf(out, outlen, "HTTP%ld", resp->status);
 }
 
+/* "10 min 5 s", "2 h 3 min", "40 s". */
+static void
+span_text(double secs, char *out, size_t outlen)
+{
+	long s = (long)(fabs(secs) + 0.5);
+
+	if (s >= 3600)
+		snprintf(out, outlen, "%ld h %ld min", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(out, outlen, "%ld min %ld s", s / 60, s % 60);
+	else
+		snprintf(out, outlen, "%ld s", s);
+}
+
+static const char *const signature_codes[] = {
+	"InvalidSignatureException", "SignatureDoesNotMatch", "IncompleteSignature",
+	"IncompleteSignatureException", "AuthFailure", NULL
+};
+
+/* Whether the service refused the request for its time (the clocks of this
+ * machine and of AWS disagree by more than AWS allows).  Then fail c with a
+ * message that says by how much, from the answer's Date header, and return 1.
+ * Retrying would not help: curl signs with this machine's clock. */
+static int
+clock_refused(struct aws *a, struct call *c, const struct http_response *resp, const char *code,
+    const char *msg)
+{
+	/* the Date header is whole seconds, cut: the time was half a second later on average */
+	double off = resp->date > 0 ? resp->date + 0.5 - epoch_now() : 0;
+	int said = strcmp(code, "RequestTimeTooSkewed") == 0 || strcmp(code, "RequestExpired") == 0 ||
+	    (in_list(code, signature_codes) && (strstr(msg, "Signature expired") != NULL ||
+	    strstr(msg, "Signature not yet current") != NULL));
+	char span[64];
+
+	if (!said && !(in_list(code, signature_codes) && fabs(off) > AWS_MAX_SKEW))
+		return 0;
+	if (resp->date <= 0 || fabs(off) < 1) {
+		fail_call(a, c, code, "X-Ray %s: the request was refused for its time (%s%s%s): check "
+		    "this machine's clock (set it right with NTP)", c->op, code, msg[0] ? ": " : "", msg);
+		return 1;
+	}
+	span_text(off, span, sizeof span);
+	log_warn("aws: the service's clock (Date header) is %+.0f s from this machine's", off);
+	fail_call(a, c, code, "X-Ray %s: the request was refused for its time (%s%s%s): this machine's "
+	    "clock is %s %s the service's (by its Date header); set it right (NTP) and try again",
+	    c->op, code, msg[0] ? ": " : "", msg, span, off > 0 ? "behind" : "ahead of");
+	return 1;
+}
+
 static void
 attempt_done(void *ctx, const struct http_response *resp)
 {
@@ -718,6 +842,12 @@ attempt_done(void *ctx, const struct http_response *resp)
 	if (resp->failed) {
 		a->counters.network_errors++;
 		log_debug("aws: %s: transfer failed: %s", c->op, resp->error);
+		if (resp->too_big) {
+			/* the same question would get the same answer */
+			fail_call(a, c, "ResponseTooLarge", "X-Ray %s: %s (from %s; not asked again)",
+			    c->op, resp->error, a->endpoint);
+			goto out;
+		}
 		if (retry_later(a, c) == 0)
 			goto out;
 		fail_call(a, c, resp->timed_out ? "Timeout" : "NetworkError",
@@ -786,13 +916,23 @@ attempt_done(void *ctx, const struct http_response *resp)
 		queue_push(a, c);
 		goto out;
 	}
-	if (in_list(code, expired_codes) && !c->token_refreshed && c->attempts < a->o.max_attempts) {
+	if (in_list(code, expired_codes) && creds_dead(a)) {
+		fail_call(a, c, safe_code, "X-Ray %s: %s", c->op, a->dead_err);
+		goto out;
+	}
+	/* Once per credentials: new ones that expire too (short-lived, rotated)
+	 * are renewed again, within the call's attempts; the same ones are not. */
+	if (in_list(code, expired_codes) && !(c->token_refreshed && c->refreshed_gen == c->gen) &&
+	    c->attempts < a->o.max_attempts) {
 		c->token_refreshed = 1;
+		c->refreshed_gen = c->gen;
 		c->state = CALL_CREDS;
 		if (!a->refreshing)
 			refresh_start(a);
 		goto out;
 	}
+	if (clock_refused(a, c, resp, safe_code, msg))
+		goto out;
 	if (strcmp(code, "AccessDeniedException") == 0 || strcmp(code, "AccessDenied") == 0 ||
 	    resp->status == 403) {
 		if (in_list(code, expired_codes))
@@ -802,6 +942,11 @@ attempt_done(void *ctx, const struct http_response *resp)
 		    strcmp(code, "InvalidClientTokenId") == 0)
 			fail_call(a, c, safe_code, "X-Ray %s: the access key of the credentials from %s "
 			    "is not valid (%s)", c->op, a->creds.source, safe_code);
+		else if ((strcmp(code, "InvalidSignatureException") == 0 ||
+		    strcmp(code, "SignatureDoesNotMatch") == 0) && resp->date > 0)
+			fail_call(a, c, safe_code, "X-Ray %s: the signature was refused: check the secret "
+			    "key of the credentials from %s (this machine's clock agrees with the "
+			    "service's)", c->op, a->creds.source);
 		else if (strcmp(code, "InvalidSignatureException") == 0 ||
 		    strcmp(code, "SignatureDoesNotMatch") == 0)
 			fail_call(a, c, safe_code, "X-Ray %s: the signature was refused: check the secret "

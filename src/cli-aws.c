@@ -264,6 +264,12 @@ cli_aws_option(struct cli_aws *ca, int code, const char *arg, const char *cmd)
 			return -1;
 		}
 		break;
+	case OPT_AWS_STALL_TIMEOUT:
+		if ((ca->stall_timeout = cli_aws_duration(arg)) < 1 || ca->stall_timeout > 600) {
+			fprintf(stderr, "xraytop %s: --stall-timeout takes a duration from 1s to 10m\n", cmd);
+			return -1;
+		}
+		break;
 	case OPT_AWS_FULL: ca->full = 1; break;
 	case OPT_AWS_LOG: ca->log = arg; break;
 	case OPT_AWS_VERBOSE: ca->verbose = 1; break;
@@ -389,7 +395,8 @@ on_progress(void *ctx, const struct aws_progress *p)
 	    p->window_done * 100);
 	if (!r->show_progress)
 		return;
-	fprintf(stderr, "\r\033[Kxraytop: %lu pages", p->pages);
+	fputs("\r\033[K", text_raw_stderr());
+	fprintf(stderr, "xraytop: %lu pages", p->pages);
 	if (p->scanned > 0 || p->summaries > 0)
 		fprintf(stderr, ", %llu traces scanned, %lu matched", p->scanned, p->summaries);
 	if (p->traces_wanted > 0)
@@ -466,6 +473,7 @@ run_open(struct run *r, const struct cli_aws *ca, const char *cmd)
 	ao.endpoint = ca->endpoint;
 	ao.rate = ca->rate;
 	ao.timeout = ca->timeout;
+	ao.stall_timeout = ca->stall_timeout;
 	r->lp = loop_new();
 	if ((r->a = aws_new(r->lp, &ao, err, sizeof err)) == NULL) {
 		fprintf(stderr, "xraytop %s: %s\n", cmd, err);
@@ -517,7 +525,7 @@ run_wait(struct run *r, int opened)
 		}
 	}
 	if (r->progress_shown)
-		fputs("\r\033[K", stderr);
+		fputs("\r\033[K", text_raw_stderr());
 	if (opened != 0)
 		return opened;
 	if (!r->done) {
@@ -540,6 +548,14 @@ run_wait(struct run *r, int opened)
 		fprintf(stderr, "xraytop %s: interrupted\n", r->cmd);
 		status = EXIT_CANCELLED;
 		break;
+	}
+	if (status == 0 && r->job != NULL && aws_job_progress(r->job)->bad > 0) {
+		const struct aws_progress *p = aws_job_progress(r->job);
+
+		fprintf(stderr, "xraytop %s: %lu bad document%s or entr%s skipped (the first: %s); "
+		    "the rest was used\n", r->cmd, p->bad, p->bad == 1 ? "" : "s",
+		    p->bad == 1 ? "y" : "ies", p->bad_first);
+		status = EXIT_PARTIAL;
 	}
 	if (r->save != NULL) {
 		if (fclose(r->save) != 0 || r->save_failed) {

@@ -4,6 +4,7 @@
 
 #include "xraytop/cli.h"
 
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,25 +16,48 @@
 #include "xraytop/select.h"
 #include "xraytop/store.h"
 #include "xraytop/summary.h"
+#include "xraytop/text.h"
 #include "xraytop/xmalloc.h"
 
 #define EXIT_USAGE	2
 
+#define ERR_SHOWN	160	/* characters of a long expression shown around its error */
+
 /* The expression, a caret line under the error and the message.  Control
- * characters print as spaces so that the caret stays under its column. */
+ * characters print as spaces so that the caret stays under its column.  Of
+ * an expression longer than ERR_SHOWN characters, only ERR_SHOWN around the
+ * error are shown, with "..." where it was cut. */
 void
 cli_filter_error(FILE *out, const char *expr, const struct filter_error *e)
 {
 	const char *p;
-	int i;
+	long i, ch = 0, total = 0, from = 0, to = LONG_MAX;
+	long width = e->width > 0 ? e->width : 1;
 
-	fputs("  ", out);
 	for (p = expr; *p != '\0'; p++)
-		fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
-	fputs("\n  ", out);
-	for (i = 1; i < e->column; i++)
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			total++;
+	if (width > ERR_SHOWN / 2)
+		width = ERR_SHOWN / 2;
+	if (total > ERR_SHOWN) {
+		from = e->column - 1 - (ERR_SHOWN - width) / 2;
+		if (from > total - ERR_SHOWN)
+			from = total - ERR_SHOWN;
+		if (from < 0)
+			from = 0;
+		to = from + ERR_SHOWN;
+	}
+	fputs(from > 0 ? "  ..." : "  ", out);
+	for (p = expr; *p != '\0'; p++) {
+		if (((unsigned char)*p & 0xc0) != 0x80)
+			ch++;
+		if (ch - 1 >= from && ch - 1 < to)
+			fputc((unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p, out);
+	}
+	fputs(to < total ? "...\n  " : "\n  ", out);
+	for (i = from > 0 ? -3 : 0; i < e->column - 1 - from; i++)
 		fputc(' ', out);
-	for (i = 0; i < (e->width > 0 ? e->width : 1); i++)
+	for (i = 0; i < width; i++)
 		fputc('^', out);
 	fprintf(out, "\n  column %d: %s\n", e->column, e->message);
 }
@@ -203,6 +227,32 @@ cli_filter_read(const char *cmd, char **inputs, size_t ninputs, int threads, uns
 
 /* ---------------------------------------------------------------- check-filter */
 
+/* All of standard input, without its trailing newlines; NULL (reported) on
+ * a read error or a NUL byte. */
+static char *
+read_stdin(void)
+{
+	size_t len = 0, cap = 4096, n;
+	char *buf = xmalloc(cap);
+
+	while ((n = fread(buf + len, 1, cap - len - 1, stdin)) > 0) {
+		len += n;
+		if (cap - len - 1 == 0)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	if (ferror(stdin) || memchr(buf, '\0', len) != NULL) {
+		fprintf(stderr, "xraytop check-filter: %s\n", ferror(stdin) ?
+		    "cannot read the expression from standard input" :
+		    "a NUL byte in the expression on standard input");
+		free(buf);
+		return NULL;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	return buf;
+}
+
 int
 cli_check_filter(int argc, char **argv)
 {
@@ -210,14 +260,15 @@ cli_check_filter(int argc, char **argv)
 	struct filter_groups groups;
 	struct filter_error err;
 	struct filter *f;
-	char *expr, *canon;
+	char *expr, *canon, *clean;
 	size_t i, len = 0;
 	int a;
 
 	for (a = 1; a < argc; a++) {
 		if (strcmp(argv[a], "-h") == 0 || strcmp(argv[a], "--help") == 0) {
 			printf("usage: xraytop check-filter EXPR\n"
-			    "Print EXPR in canonical form, or show where it is wrong (exit 2).\n");
+			    "Print EXPR in canonical form, or show where it is wrong (exit 2).\n"
+			    "EXPR - reads the expression from standard input.\n");
 			return 0;
 		}
 		if (strcmp(argv[a], "--") == 0) {
@@ -235,15 +286,21 @@ cli_check_filter(int argc, char **argv)
 		    "usage: xraytop check-filter EXPR\n");
 		return EXIT_USAGE;
 	}
-	/* Several words are one expression (check-filter ok AND fault). */
-	for (i = (size_t)a; i < (size_t)argc; i++)
-		len += strlen(argv[i]) + 1;
-	expr = xmalloc(len + 1);
-	expr[0] = '\0';
-	for (i = (size_t)a; i < (size_t)argc; i++) {
-		if (i > (size_t)a)
-			strcat(expr, " ");
-		strcat(expr, argv[i]);
+	if (a == argc - 1 && strcmp(argv[a], "-") == 0) {
+		/* From standard input: longer than a command line can be. */
+		if ((expr = read_stdin()) == NULL)
+			return EXIT_USAGE;
+	} else {
+		/* Several words are one expression (check-filter ok AND fault). */
+		for (i = (size_t)a; i < (size_t)argc; i++)
+			len += strlen(argv[i]) + 1;
+		expr = xmalloc(len + 1);
+		expr[0] = '\0';
+		for (i = (size_t)a; i < (size_t)argc; i++) {
+			if (i > (size_t)a)
+				strcat(expr, " ");
+			strcat(expr, argv[i]);
+		}
 	}
 	if ((f = filter_parse(expr, &err)) == NULL) {
 		fprintf(stderr, "xraytop check-filter: error:\n");
@@ -261,8 +318,12 @@ cli_check_filter(int argc, char **argv)
 			    "groups itself\n", err.message);
 		config_free(cfg);
 	}
+	/* The filter language has no escapes for control characters: those
+	 * in its strings print as '?' (the expression matches as given). */
 	canon = filter_print(f);
-	printf("%s\n", canon);
+	clean = xmalloc(strlen(canon) + 1);
+	printf("%s\n", text_sanitize(canon, clean, strlen(canon) + 1));
+	free(clean);
 	free(canon);
 	filter_free(f);
 	free(expr);

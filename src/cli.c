@@ -15,7 +15,9 @@
 #include "xraytop/cli-aws.h"
 #include "xraytop/export.h"
 #include "xraytop/filter.h"
+#include "xraytop/graph.h"
 #include "xraytop/json-in.h"
+#include "xraytop/layout.h"
 #include "xraytop/select.h"
 #include "xraytop/source-file.h"
 #include "xraytop/store.h"
@@ -85,6 +87,8 @@ cli_usage(FILE *out)
 "      --fetch-limit N       at most N trace summaries, newest first (default 1000)\n"
 "      --time-range trace-id|event|service   --rate N (calls/s, default 20)\n"
 "      --timeout DURATION    per call (default 30s)   --quiet  no progress line\n"
+"      --stall-timeout DURATION  give a call up when less than a byte a second\n"
+"                            came for this long (default 20s); it is retried\n"
 "      -v, --verbose  --log FILE   debug log (never secrets)\n"
 "\n"
 "Options for every command:\n"
@@ -345,6 +349,7 @@ cli_map(int argc, char **argv)
 	struct sink sink;
 	char err[256] = "";
 	int fmt, rc, status;
+	size_t big;
 	FILE *out;
 
 	if ((rc = cli_parse(argc, argv, "format output threads aws filter group no-prefilter", &o)) != 0)
@@ -404,7 +409,11 @@ cli_map(int argc, char **argv)
 	if (export_map(m, (enum map_format)fmt, out, err, sizeof err) != 0) {
 		fprintf(stderr, "xraytop map: %s\n", err);
 		status = EXIT_USAGE;
-	}
+	} else if ((fmt == MAP_DOT || fmt == MAP_SVG) && (big = graph_render_limit(m)) > 0)
+		fprintf(stderr, "xraytop map: note: %zu nodes, more than the %d laid out: %s\n",
+		    big, LAYOUT_MAX_NODES, fmt == MAP_DOT ? "the DOT has every node and edge, "
+		    "without positions" : "the SVG shows the busiest of them (--format json or "
+		    "text has every node)");
 	if (output_close(&o, out) != 0)
 		status = EXIT_USAGE;
 	svcmap_free(m);
@@ -589,6 +598,7 @@ struct trace_ctx {
 	int		 raw;
 	char		**docs;    /* raw mode: the documents' text, as received */
 	size_t		 ndocs;
+	size_t		 capdocs;
 };
 
 static void
@@ -600,7 +610,10 @@ trace_document(void *ctx, const struct segment *doc)
 		return;
 	store_add(tc->store, doc);
 	if (tc->raw && doc->raw != NULL) {
-		tc->docs = xreallocarray(tc->docs, tc->ndocs + 1, sizeof *tc->docs);
+		if (tc->ndocs == tc->capdocs) {
+			tc->capdocs = tc->capdocs ? tc->capdocs * 2 : 16;
+			tc->docs = xreallocarray(tc->docs, tc->capdocs, sizeof *tc->docs);
+		}
 		tc->docs[tc->ndocs++] = xstrndup(doc->raw, doc->raw_len);
 	}
 }
@@ -631,14 +644,17 @@ trace_id_normalize(const char *in, char *out, size_t outlen)
 	return 0;
 }
 
-/* Write the documents of the trace as they were received, one per line. */
+/* Write the documents of the trace as they were received, one per line;
+ * raw controls, C1, bidi and invisible characters in their strings (which
+ * the parser lets through) as \u escapes, invalid UTF-8 as \ufffd: the
+ * same JSON, safe on a terminal. */
 static void
 trace_write_raw(const struct trace_ctx *tc, FILE *out)
 {
 	size_t i;
 
 	for (i = 0; i < tc->ndocs; i++) {
-		fputs(tc->docs[i], out);
+		text_json_write(out, tc->docs[i], strlen(tc->docs[i]), " ");
 		fputc('\n', out);
 	}
 }

@@ -23,6 +23,8 @@ struct parser {
 	struct filter_error *err;
 	int		 failed;
 	int		 depth;
+	size_t		 col_off;    /* col(): the last offset asked for ... */
+	int		 col_col;    /* ... and its column (1 for offset 0) */
 };
 
 static struct filter_node *parse_or(struct parser *p);
@@ -93,10 +95,18 @@ is_reserved(const struct token *t)
 	    is_word(t, "beginswith") || is_word(t, "endswith");
 }
 
+/* Column of byte offset off.  Nodes ask in text order, so counting on from
+ * the last answer keeps parsing linear (a 1 MB expression has 100k nodes). */
 static int
 col(struct parser *p, size_t off)
 {
-	return lex_column(p->lx.src, off);
+	if (p->col_col == 0 || off < p->col_off) {
+		p->col_off = 0;
+		p->col_col = 1;
+	}
+	p->col_col += lex_column(p->lx.src + p->col_off, off - p->col_off) - 1;
+	p->col_off = off;
+	return p->col_col;
 }
 
 static struct filter_node *
@@ -503,7 +513,7 @@ parse_braces(struct parser *p, struct filter_node **sub, int need, const char *w
 		return need ? -1 : 0;
 	}
 	if (++p->depth > MAX_DEPTH) {
-		perr(p, open, 1, "nesting too deep");
+		perr(p, open, 1, "nesting deeper than %d levels", MAX_DEPTH);
 		return -1;
 	}
 	next(p);
@@ -753,7 +763,7 @@ jcontainer(struct jparser *j, int object)
 
 	v->type = object ? FJ_OBJECT : FJ_ARRAY;
 	if (++j->depth > MAX_DEPTH) {
-		perr(j->p, open, 1, "JSON nested too deep");
+		perr(j->p, open, 1, "JSON nesting deeper than %d levels", MAX_DEPTH);
 		return NULL;
 	}
 	j->pos++;
@@ -1038,7 +1048,7 @@ parse_unary(struct parser *p)
 		return NULL;
 	if (p->tok.type == T_BANG) {
 		if (++p->depth > MAX_DEPTH) {
-			perr(p, off, 1, "nesting too deep");
+			perr(p, off, 1, "nesting deeper than %d levels", MAX_DEPTH);
 			return NULL;
 		}
 		next(p);
@@ -1055,7 +1065,7 @@ parse_unary(struct parser *p)
 	}
 	if (p->tok.type == T_LPAREN) {
 		if (++p->depth > MAX_DEPTH) {
-			perr(p, off, 1, "nesting too deep");
+			perr(p, off, 1, "nesting deeper than %d levels", MAX_DEPTH);
 			return NULL;
 		}
 		next(p);

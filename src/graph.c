@@ -251,17 +251,19 @@ style_edge(Agedge_t *ae, const struct svc_edge *e)
  * that is still taken.  Graphviz 2.42 cannot write an id that ends in a
  * single '\' as DOT it can read back, which the doubling also avoids. */
 static Agnode_t *
-make_node(Agraph_t *g, struct svcmap *m, size_t i, const size_t *vis, size_t nvis)
+make_node(Agraph_t *g, struct svcmap *m, size_t p, const size_t *vis, size_t nvis)
 {
+	size_t i = vis[p];
 	const struct svc_node *n = svcmap_node(m, i);
 	struct buf id = { 0 };
 	int dup = 0;
 	Agnode_t *an;
-	size_t k;
 
-	for (k = 0; k < nvis; k++)
-		if (vis[k] != i && strcmp(nz(svcmap_node(m, vis[k])->name), nz(n->name)) == 0)
-			dup = 1;
+	/* vis is sorted by name: a namesake is a neighbour. */
+	if (p > 0 && strcmp(nz(svcmap_node(m, vis[p - 1])->name), nz(n->name)) == 0)
+		dup = 1;
+	if (p + 1 < nvis && strcmp(nz(svcmap_node(m, vis[p + 1])->name), nz(n->name)) == 0)
+		dup = 1;
 	/* An empty id would make an anonymous node that DOT cannot name. */
 	buf_data(&id, nz(n->name)[0] != '\0' ? n->name : "(no name)");
 	if (dup && n->type != NULL && n->type[0] != '\0') {
@@ -276,9 +278,73 @@ make_node(Agraph_t *g, struct svcmap *m, size_t i, const size_t *vis, size_t nvi
 	return an;
 }
 
-/* Build the digraph of the visible part of the map. */
+/* Order of the busiest first (requests), then of the map. */
+static struct svcmap *busy_map;
+
+static int
+busy_cmp(const void *a, const void *b)
+{
+	const size_t *x = a, *y = b;
+	uint64_t cx = svcmap_node(busy_map, *x)->stats.count;
+	uint64_t cy = svcmap_node(busy_map, *y)->stats.count;
+
+	if (cx != cy)
+		return cx > cy ? -1 : 1;
+	return *x < *y ? -1 : *x > *y;
+}
+
+/* Keep the max busiest of the n nodes of vis, in their order; the count. */
+static size_t
+keep_busiest(struct svcmap *m, size_t *vis, size_t n, size_t max)
+{
+	size_t *by = xcalloc(n, sizeof *by), nn = svcmap_nnodes(m), i, k = 0;
+	unsigned char *keep = xcalloc(nn + 1, 1);
+
+	if (n <= max) {
+		free(by);
+		free(keep);
+		return n;
+	}
+	memcpy(by, vis, n * sizeof *by);
+	busy_map = m;
+	qsort(by, n, sizeof *by, busy_cmp);
+	for (i = 0; i < max; i++)
+		keep[by[i]] = 1;
+	for (i = 0; i < n; i++)
+		if (keep[vis[i]])
+			vis[k++] = vis[i];
+	free(by);
+	free(keep);
+	return k;
+}
+
+/* Above 50 nodes, dot's crossing minimisation and network simplex passes
+ * get bounded effort: 200 nodes with edges across many ranks took minutes. */
+static void
+bound_effort(Agraph_t *g, size_t nnodes)
+{
+	if (nnodes <= 50)
+		return;
+	agattr(g, AGRAPH, "mclimit", "0.3");
+	agattr(g, AGRAPH, "nslimit", "2");
+	agattr(g, AGRAPH, "nslimit1", "2");
+	agattr(g, AGRAPH, "searchsize", "10");
+}
+
+size_t
+graph_render_limit(struct svcmap *m)
+{
+	size_t *vis = xcalloc(svcmap_nnodes(m) + 1, sizeof *vis), n;
+
+	n = svcmap_sorted_nodes(m, vis);
+	free(vis);
+	return n > LAYOUT_MAX_NODES ? n : 0;
+}
+
+/* Build the digraph of the visible part of the map: of its max busiest
+ * nodes (0: every node). */
 static Agraph_t *
-build(struct svcmap *m)
+build(struct svcmap *m, size_t max)
 {
 	size_t nn = svcmap_nnodes(m), ne = svcmap_nedges(m), nvis, nedges, i;
 	size_t *vis = xcalloc(nn + 1, sizeof *vis), *eidx = xcalloc(ne + 1, sizeof *eidx);
@@ -302,8 +368,19 @@ build(struct svcmap *m)
 	agattr(g, AGEDGE, "arrowsize", "0.7");
 
 	nvis = svcmap_sorted_nodes(m, vis);
+	if (max > 0 && nvis > max) {
+		char label[160];
+
+		snprintf(label, sizeof label, "the %zu busiest of %zu nodes (a map of more than "
+		    "%d is not laid out; --format json or text has every node)", max, nvis,
+		    LAYOUT_MAX_NODES);
+		agattr(g, AGRAPH, "label", label);
+		agattr(g, AGRAPH, "labelloc", "t");
+		nvis = keep_busiest(m, vis, nvis, max);
+	}
+	bound_effort(g, nvis);
 	for (i = 0; i < nvis; i++) {
-		an[vis[i]] = make_node(g, m, vis[i], vis, nvis);
+		an[vis[i]] = make_node(g, m, i, vis, nvis);
 		style_node(an[vis[i]], svcmap_node(m, vis[i]));
 	}
 	nedges = svcmap_sorted_edges(m, eidx);
@@ -419,6 +496,7 @@ graph_render(struct svcmap *m, enum graph_format fmt, FILE *out, char *err, size
 	Agraph_t *g;
 	char *data = NULL;
 	unsigned int len = 0;
+	size_t big;
 	int rc = -1;
 
 	gv_msgs = NULL;
@@ -431,10 +509,21 @@ graph_render(struct svcmap *m, enum graph_format fmt, FILE *out, char *err, size
 		set_error(err, errlen, "Graphviz could not start");
 		goto restore;
 	}
-	g = build(m);
+	big = graph_render_limit(m);
+	g = build(m, big > 0 && fmt == GRAPH_SVG ? LAYOUT_MAX_NODES : 0);
 	if (g == NULL) {
 		set_error(err, errlen, "Graphviz could not make a graph");
 		goto restore;
+	}
+	if (big > 0 && fmt == GRAPH_DOT) {
+		/* Every node and edge, for a layout program of one's own. */
+		fprintf(out, "/* %zu nodes: more than the %d xraytop lays out, so without "
+		    "positions (sfdp -Tsvg lays out large graphs) */\n", big, LAYOUT_MAX_NODES);
+		if (agwrite(g, out) != 0)
+			set_error(err, errlen, "Graphviz could not write the graph");
+		else
+			rc = 0;
+		goto graph;
 	}
 	if (gvLayout(gvc, g, "dot") != 0) {
 		set_error(err, errlen, "Graphviz layout failed");
@@ -547,6 +636,7 @@ layout_graph(const struct layout *l, Agnode_t **an, Agedge_t **ae)
 	agattr(g, AGEDGE, "arrowhead", "none");
 	agattr(g, AGEDGE, "arrowtail", "none");
 	agattr(g, AGEDGE, "label", "");
+	bound_effort(g, l->nnodes);
 	for (i = 0; i < l->nnodes; i++) {
 		const struct layout_node *n = &l->nodes[i];
 
@@ -659,6 +749,11 @@ graph_layout(struct layout *l, char *err, size_t errlen)
 		}
 	if (l->nnodes == 0)
 		return 0;
+	if (l->nnodes > LAYOUT_MAX_NODES) {
+		snprintf(err, errlen, "%zu nodes: more than the %d laid out", l->nnodes,
+		    LAYOUT_MAX_NODES);
+		return -1;
+	}
 	gv_msgs = NULL;
 	gv_msglen = 0;
 	prev_f = agseterrf(collect_msg);

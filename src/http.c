@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "xraytop/loop.h"
 #include "xraytop/xmalloc.h"
@@ -89,13 +90,15 @@ write_cb(char *data, size_t size, size_t nmemb, void *userp)
 	struct http_response *r = &x->resp;
 	size_t n = size * nmemb;
 
-	if (r->body_len + n + 1 > HTTP_MAX_BODY) {
+	if (n > HTTP_MAX_BODY || r->body_len + n + 1 > HTTP_MAX_BODY) {
 		x->too_big = 1;
 		return 0;   /* makes curl fail the transfer */
 	}
 	if (r->body_len + n + 1 > x->cap) {
 		while (r->body_len + n + 1 > x->cap)
 			x->cap = x->cap ? x->cap * 2 : 4096;
+		if (x->cap > HTTP_MAX_BODY)
+			x->cap = HTTP_MAX_BODY;
 		r->body = xrealloc(r->body, x->cap);
 	}
 	memcpy(r->body + r->body_len, data, n);
@@ -136,6 +139,12 @@ header_cb(char *data, size_t size, size_t nmemb, void *userp)
 		free(x->resp.error_type);
 		free(x->resp.request_id);
 		x->resp.error_type = x->resp.request_id = NULL;
+		x->resp.date = 0;
+	} else if ((v = header_value(data, n, "Date")) != NULL) {
+		time_t t = curl_getdate(v, NULL);
+
+		x->resp.date = t > 0 ? (double)t : 0;
+		free(v);
 	} else if ((v = header_value(data, n, "x-amzn-ErrorType")) != NULL) {
 		free(x->resp.error_type);
 		x->resp.error_type = v;
@@ -186,6 +195,14 @@ xfer_setup(struct xfer *x, const struct http_request *rq)
 	    ms(rq->connect_timeout) : 10000L);
 	if (rq->timeout > 0)
 		curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, ms(rq->timeout));
+	if (rq->stall_timeout > 0) {
+		/* curl checks the speed once a second: whole seconds */
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+		curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME,
+		    rq->stall_timeout < 1 ? 1L : (long)(rq->stall_timeout + 0.5));
+	}
+	/* refuse a body announced as too big before reading any of it */
+	curl_easy_setopt(e, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)HTTP_MAX_BODY - 1);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, header_cb);
@@ -242,9 +259,10 @@ xfer_result(struct xfer *x, CURLcode code)
 		return;
 	r->failed = 1;
 	r->timed_out = code == CURLE_OPERATION_TIMEDOUT;
-	if (x->too_big)
-		snprintf(r->error, sizeof r->error, "response larger than %u MiB",
-		    HTTP_MAX_BODY >> 20);
+	r->too_big = x->too_big || code == CURLE_FILESIZE_EXCEEDED;
+	if (r->too_big)
+		snprintf(r->error, sizeof r->error, "the answer is larger than %u MiB, the most "
+		    "xraytop reads", HTTP_MAX_BODY >> 20);
 	else if (x->errbuf[0] != '\0')
 		snprintf(r->error, sizeof r->error, "%s", x->errbuf);
 	else

@@ -286,7 +286,7 @@ describe_failure(const char *text, size_t len, size_t pos, size_t base,
 	}
 	if (deep_at != (size_t)-1 && deep_at <= pos) {
 		*offset = deep_at;
-		set_err(err, errlen, "invalid JSON: nested deeper than %d levels at byte %zu",
+		set_err(err, errlen, "invalid JSON: nesting deeper than %d levels at byte %zu",
 		    CJSON_NESTING_LIMIT, base + deep_at);
 	} else if ((in_str && str_at + 1 >= pos) || (depth > 0 && pos + 1 >= len)) {
 		*offset = len;

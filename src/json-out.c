@@ -4,7 +4,9 @@
  * raw text so that their form is exact: counts as integers, seconds and
  * rates with 6 decimals, annotation numbers in their shortest form that
  * reads back as the same double.  Strings that are not valid UTF-8 have each
- * bad byte replaced by U+FFFD, so the output is always valid JSON.
+ * bad byte replaced by U+FFFD, so the output is always valid JSON; controls,
+ * DEL, C1, bidi and invisible characters are written as \u escapes
+ * (text_json_write), so it is also safe to print on a terminal.
  */
 #include "config.h"
 
@@ -170,20 +172,18 @@ kind_name(enum node_kind k)
 	}
 }
 
-/* Print j pretty, indented by one tab per level beyond the first. */
+/* Print j pretty, indented by one tab per level beyond the first; what a
+ * terminal would act on (DEL, C1, bidi and invisible characters, which
+ * cJSON writes as they are) as \u escapes, so the JSON is the same and
+ * safe to print. */
 static void
 print_json(FILE *out, cJSON *j, int indent)
 {
 	char *text = cJSON_Print(j);
-	const char *p;
 
 	if (text == NULL)
 		fatal("out of memory (JSON output)");
-	for (p = text; *p != '\0'; p++) {
-		putc(*p, out);
-		if (*p == '\n' && indent)
-			putc('\t', out);
-	}
+	text_json_write(out, text, strlen(text), indent ? "\n\t" : "\n");
 	cJSON_free(text);
 }
 

@@ -20,6 +20,9 @@ main(int argc, char **argv)
 	setlocale(LC_ALL, "");
 	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
 		text_set_ascii(1);
+	/* Messages quote file names, arguments and data: none of it may reach
+	 * the terminal as control characters. */
+	text_guard_stderr();
 
 	/* No command: the interactive view (of --demo, FILEs, ...). */
 	if (argc < 2)

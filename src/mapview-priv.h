@@ -98,6 +98,7 @@ struct mapview {
 	struct mv_set	 set;
 	int		 have_set;
 	size_t		 map_nodes, map_edges;   /* visible in the map, at the last update */
+	size_t		 limited;    /* nodes to show before keeping the busiest, or 0 */
 	uint64_t	*sig;
 	size_t		 nsig;
 	struct mv_cached cache[MV_CACHE];

@@ -194,6 +194,82 @@ apply_focus(struct mapview *mv, struct mv_set *s)
 	return 1;
 }
 
+/* Requests of a shown node: a collapsed one's are its members' edges'. */
+static uint64_t
+node_load(const struct mapview *mv, const struct mv_node *n)
+{
+	uint64_t c = 0;
+	size_t i;
+
+	if (!n->collapsed)
+		return svcmap_node(mv->m, n->idx)->stats.count;
+	for (i = 0; i < n->nmembers; i++)
+		c += svcmap_edge(mv->m, n->members[i])->stats.count;
+	return c;
+}
+
+static const struct mapview *load_mv;
+static const struct mv_set *load_set;
+
+/* The busiest first, then in the set's order. */
+static int
+load_cmp(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	uint64_t lx = node_load(load_mv, &load_set->nodes[x]);
+	uint64_t ly = node_load(load_mv, &load_set->nodes[y]);
+
+	if (lx != ly)
+		return lx > ly ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/* Keep the LAYOUT_MAX_NODES busiest nodes of s (in their order) and the
+ * edges between them; mv->limited says how many there were. */
+static void
+keep_busiest(struct mapview *mv, struct mv_set *s)
+{
+	size_t *by, *newidx, i, n = 0, ne = 0;
+	unsigned char *keep;
+
+	mv->limited = 0;
+	if (s->nnodes <= LAYOUT_MAX_NODES)
+		return;
+	mv->limited = s->nnodes;
+	by = xcalloc(s->nnodes, sizeof *by);
+	newidx = xcalloc(s->nnodes, sizeof *newidx);
+	keep = xcalloc(s->nnodes, 1);
+	for (i = 0; i < s->nnodes; i++)
+		by[i] = i;
+	load_mv = mv;
+	load_set = s;
+	qsort(by, s->nnodes, sizeof *by, load_cmp);
+	for (i = 0; i < LAYOUT_MAX_NODES; i++)
+		keep[by[i]] = 1;
+	for (i = 0; i < s->nnodes; i++) {
+		if (!keep[i]) {
+			free(s->nodes[i].members);
+			continue;
+		}
+		newidx[i] = n;
+		s->nodes[n++] = s->nodes[i];
+	}
+	for (i = 0; i < s->nedges; i++) {
+		struct mv_edge e = s->edges[i];
+
+		if (!keep[e.src] || !keep[e.dst])
+			continue;
+		e.src = newidx[e.src];
+		e.dst = newidx[e.dst];
+		s->edges[ne++] = e;
+	}
+	s->nnodes = n;
+	s->nedges = ne;
+	free(by);
+	free(newidx);
+	free(keep);
+}
+
 /* What is shown at detail d, with box sizes and no geometry yet. */
 static void
 build_set(struct mapview *mv, enum map_detail d, struct mv_set *s)
@@ -304,6 +380,7 @@ build_set(struct mapview *mv, enum map_detail d, struct mv_set *s)
 	}
 	if (mv->focused && !apply_focus(mv, s))
 		mv->focused = 0;
+	keep_busiest(mv, s);
 	for (i = 0; i < s->nnodes; i++)
 		mv_node_size(mv, &s->nodes[i], d, &s->nodes[i].w, &s->nodes[i].h);
 	free(vis);
@@ -569,6 +646,7 @@ mapview_status(const struct mapview *mv, struct map_status *st)
 	st->shown_edges = mv->set.nedges;
 	st->map_nodes = mv->map_nodes;
 	st->map_edges = mv->map_edges;
+	st->limited = mv->limited;
 	st->detail = mv->detail;
 	st->client = mv->client;
 	st->inferred = mv->inferred;

@@ -3,9 +3,11 @@
 
 #include "xraytop/model.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "xraytop/arena.h"
+#include "xraytop/xmalloc.h"
 
 enum req_class
 segment_class(const struct segment *s)
@@ -249,27 +251,82 @@ segment_copy(const struct segment *s, struct arena *a, struct segment *parent)
 	return c;
 }
 
+/* Pre-order walks of a tree of any depth (a parent_id chain of attached
+ * documents can be 100,000 deep) without recursion: a stack of the next
+ * siblings still to visit, at most one per level. */
+struct walk {
+	const struct segment *root;
+	const struct segment **v;
+	size_t		 n, cap;
+	const struct segment *small[32];
+};
+
+static void
+walk_init(struct walk *w, const struct segment *root)
+{
+	w->root = root;
+	w->v = w->small;
+	w->n = 0;
+	w->cap = sizeof w->small / sizeof w->small[0];
+}
+
+static void
+walk_done(struct walk *w)
+{
+	if (w->v != w->small)
+		free(w->v);
+}
+
+/* The entity after c in pre-order under the walk's root, or NULL. */
+static const struct segment *
+walk_next(struct walk *w, const struct segment *c)
+{
+	const struct segment *sib = c != w->root ? c->next : NULL;
+
+	if (c->children != NULL) {
+		if (sib != NULL) {
+			if (w->n == w->cap) {
+				const struct segment **v = xreallocarray(NULL, w->cap * 2, sizeof *v);
+
+				memcpy(v, w->v, w->n * sizeof *v);
+				walk_done(w);
+				w->v = v;
+				w->cap *= 2;
+			}
+			w->v[w->n++] = sib;
+		}
+		return c->children;
+	}
+	if (sib != NULL)
+		return sib;
+	return w->n > 0 ? w->v[--w->n] : NULL;
+}
+
 struct segment *
 segment_find(struct segment *s, const char *id)
 {
-	struct segment *c, *hit;
+	const struct segment *c;
+	struct walk w;
 
-	if (s->id != NULL && strcmp(s->id, id) == 0)
-		return s;
-	for (c = s->children; c != NULL; c = c->next)
-		if ((hit = segment_find(c, id)) != NULL)
-			return hit;
-	return NULL;
+	walk_init(&w, s);
+	for (c = s; c != NULL; c = walk_next(&w, c))
+		if (c->id != NULL && strcmp(c->id, id) == 0)
+			break;
+	walk_done(&w);
+	return (struct segment *)c;
 }
 
 size_t
 segment_count(const struct segment *s)
 {
 	const struct segment *c;
-	size_t n = 1;
+	struct walk w;
+	size_t n = 0;
 
-	for (c = s->children; c != NULL; c = c->next)
-		n += segment_count(c);
+	walk_init(&w, s);
+	for (c = s; c != NULL; c = walk_next(&w, c))
+		n++;
+	walk_done(&w);
 	return n;
 }
 

@@ -20,6 +20,8 @@
 #endif
 
 #define MIN_LITERAL	3      /* shorter runs rule out too little for their cost */
+#define MAX_LITERAL	255    /* the matcher's longest needle: a longer literal
+                                * stands for its first MAX_LITERAL bytes */
 
 enum pf_type { PF_TRUE, PF_LIT, PF_RT, PF_DUR, PF_AND, PF_OR };
 
@@ -77,6 +79,8 @@ pf_lit(struct prefilter *pf, const char *s, size_t n)
 	struct pf_node *node;
 	size_t i;
 
+	if (n > MAX_LITERAL)
+		n = MAX_LITERAL;
 	for (i = 0; i < pf->nlits; i++)
 		if (pf->litlen[i] == n && memcmp(pf->lits[i], s, n) == 0)
 			break;

@@ -49,25 +49,40 @@ struct builder {
 	size_t		*ndowncap;
 };
 
-/* Add s and its subtree; up is the enclosing entity, seg the segment document. */
+/* Add top and its subtree in pre-order; up is the enclosing entity, seg the
+ * segment document.  Iterative: attached documents can nest 100,000 deep. */
 static void
-add_tree(struct builder *b, const struct segment *s, long up, long seg)
+add_tree(struct builder *b, const struct segment *top, long up, long seg)
 {
 	struct tgraph *g = b->g;
-	const struct segment *c;
+	const struct segment *s = top;
 	long self;
 
-	g->ents = grow(b->a, g->ents, g->nents, &b->capents, sizeof *g->ents);
-	self = (long)g->nents++;
-	memset(&g->ents[self], 0, sizeof g->ents[self]);
-	g->ents[self].s = s;
-	g->ents[self].up = up;
-	g->ents[self].node = -1;
-	if (up < 0 && !(s->flags & SEG_SUBSEGMENT))
-		seg = self;
-	g->ents[self].seg = seg;
-	for (c = s->children; c != NULL; c = c->next)
-		add_tree(b, c, self, seg);
+	for (;;) {
+		g->ents = grow(b->a, g->ents, g->nents, &b->capents, sizeof *g->ents);
+		self = (long)g->nents++;
+		memset(&g->ents[self], 0, sizeof g->ents[self]);
+		g->ents[self].s = s;
+		g->ents[self].up = up;
+		g->ents[self].node = -1;
+		if (up < 0 && !(s->flags & SEG_SUBSEGMENT))
+			seg = self;
+		g->ents[self].seg = seg;
+		if (s->children != NULL) {
+			up = self;
+			s = s->children;
+			continue;
+		}
+		/* Up to the nearest entity with a next sibling, then to it. */
+		while (s != top && s->next == NULL) {
+			s = g->ents[up].s;
+			up = g->ents[up].up;
+		}
+		if (s == top)
+			return;
+		s = s->next;
+		seg = g->ents[up].seg;
+	}
 }
 
 static void

@@ -14,11 +14,19 @@
  * the trace; until then they wait in the pending list.  Everything that
  * becomes reachable (a new segment, a newly attached subsegment) is searched
  * for the parents of pending subsegments, so chains resolve transitively.
+ *
+ * Nothing here is quadratic, nor recursive, in the size of a trace (a
+ * parent_id chain 100,000 deep, or 100,000 documents waiting for one
+ * parent, in any order): documents are found by id through the index,
+ * entities nested in documents through a second one, reachability is
+ * remembered until a document is detached, and pending documents are
+ * listed by the parent id they wait for.
  */
 #include "config.h"
 
 #include "xraytop/store.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +42,17 @@
 
 enum doc_kind { KIND_SEGMENT = 0, KIND_INDEP = 1 };
 
+/* The documents waiting for one parent id: a list through wnodes. */
+struct wslot {
+	const char	*key;        /* the parent id (a waiting document's), NULL: empty */
+	size_t		 head;       /* wnodes index + 1 of the newest, 0: none */
+};
+
+struct wnode {
+	struct segment	*p;
+	size_t		 next;       /* wnodes index + 1 of the one before, 0: none */
+};
+
 /* The public trace and what only the store needs to know about it. */
 struct tentry {
 	struct trace	 t;          /* first: a struct trace * is a struct tentry * */
@@ -44,6 +63,20 @@ struct tentry {
 	size_t		*idx;        /* id -> (index << 1 | kind) + 1, or NULL */
 	size_t		 idxcap;     /* power of two */
 	size_t		 replaced;   /* copies replaced since the arena was made */
+	unsigned	*reach;      /* per indeps[i]: gen + 1 when found reachable then */
+	size_t		 capreach;
+	unsigned	 gen;        /* bumped when a document may have become unreachable */
+	struct segment	**nested;    /* entities nested in documents, by id (open
+	                                addressing; copies since replaced stay) */
+	size_t		 nnested;
+	size_t		 capnested;  /* power of two, or 0 */
+	struct wslot	*wait;       /* pending documents by parent_id: open addressing */
+	size_t		 nwait;      /* keys */
+	size_t		 capwait;    /* power of two, or 0 */
+	struct wnode	*wnodes;     /* the lists of wait; entries no longer pending
+	                                are skipped, and dropped at a rebuild */
+	size_t		 nwnodes;
+	size_t		 capwnodes;
 };
 
 struct store {
@@ -103,6 +136,10 @@ entry_free(struct tentry *e)
 	free(e->t.pending);
 	free(e->indeps);
 	free(e->idx);
+	free(e->reach);
+	free(e->nested);
+	free(e->wait);
+	free(e->wnodes);
 	free(e);
 }
 
@@ -372,24 +409,144 @@ reachable(const struct segment *s)
 	return (s->flags & SEG_INDEPENDENT) == 0;
 }
 
+/* Nonzero when indeps[k] hangs, through attached documents, under a
+ * segment.  A positive answer is kept (reach) until a document is detached
+ * or replaced (gen), so that the links of a long parent_id chain are each
+ * walked once, not once per document added below them. */
+static int
+indep_reachable(struct tentry *e, size_t k)
+{
+	unsigned known = e->gen + 1;
+	struct segment *top;
+	size_t first = k;
+	long j;
+	int ok, pass;
+
+	for (pass = 0; pass < 2; pass++) {
+		/* The first pass finds the answer, the second notes it. */
+		for (k = first;; k = (size_t)j) {
+			if (e->reach[k] == known) {
+				ok = 1;
+				break;
+			}
+			if (pass == 1)
+				e->reach[k] = known;
+			if (e->indeps[k]->parent == NULL) {
+				ok = 0;
+				break;
+			}
+			top = doc_of(e->indeps[k]->parent);
+			if ((top->flags & SEG_INDEPENDENT) == 0) {
+				ok = 1;
+				break;
+			}
+			j = doc_index(e, top->id, KIND_INDEP);
+			if (j < 0 || e->indeps[j] != top) {
+				ok = reachable(top);
+				break;
+			}
+		}
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
+/* Nonzero when the nested entity c is in a current document (that is
+ * reachable from the trace's segments, when reach is nonzero). */
+static int
+nested_current(struct tentry *e, const struct segment *c, int reach)
+{
+	const struct segment *top = doc_of((struct segment *)(uintptr_t)c);
+	long k;
+
+	if (top->flags & SEG_INDEPENDENT) {
+		k = doc_index(e, top->id, KIND_INDEP);
+		return k >= 0 && e->indeps[k] == top && (!reach || indep_reachable(e, (size_t)k));
+	}
+	k = doc_index(e, top->id, KIND_SEGMENT);
+	return k >= 0 && e->t.segments[k] == top;
+}
+
+/* Index s by id; of two current entities with one id, the first stays. */
+static void
+nested_put(struct tentry *e, struct segment *s)
+{
+	size_t mask, j, i;
+
+	if ((e->nnested + 1) * 2 > e->capnested) {
+		struct segment **old = e->nested;
+		size_t oldcap = e->capnested;
+
+		e->capnested = oldcap ? oldcap * 2 : 64;
+		e->nested = xcalloc(e->capnested, sizeof *e->nested);
+		e->nnested = 0;
+		for (i = 0; i < oldcap; i++)
+			if (old[i] != NULL)
+				nested_put(e, old[i]);
+		free(old);
+	}
+	mask = e->capnested - 1;
+	for (j = (size_t)hash_str(s->id) & mask; e->nested[j] != NULL; j = (j + 1) & mask)
+		if (strcmp(e->nested[j]->id, s->id) == 0) {
+			/* One slot per id: repeated ids cannot make a cluster. */
+			if (!nested_current(e, e->nested[j], 0))
+				e->nested[j] = s;
+			return;
+		}
+	e->nested[j] = s;
+	e->nnested++;
+}
+
+/* Index the entities nested in doc (a fresh copy: nothing attached yet). */
+static void
+nested_add(struct tentry *e, struct segment *doc)
+{
+	struct segment *s = doc->children;
+
+	while (s != NULL) {
+		if (s->id != NULL)
+			nested_put(e, s);
+		if (s->children != NULL) {
+			s = s->children;
+			continue;
+		}
+		while (s != doc && s->next == NULL)
+			s = s->parent;
+		s = s != doc ? s->next : NULL;
+	}
+}
+
+/* The entity with this id nested in a current document (that is reachable
+ * from the trace's segments, when reach is nonzero), or NULL. */
+static struct segment *
+nested_find(struct tentry *e, const char *id, int reach)
+{
+	struct segment *c;
+	size_t mask, j;
+
+	if (e->capnested == 0)
+		return NULL;
+	mask = e->capnested - 1;
+	for (j = (size_t)hash_str(id) & mask; (c = e->nested[j]) != NULL; j = (j + 1) & mask)
+		if (strcmp(c->id, id) == 0)
+			return nested_current(e, c, reach) ? c : NULL;
+	return NULL;
+}
+
 /* The entity with this id reachable from the trace's segments, or NULL. */
 static struct segment *
-find_reachable(const struct tentry *e, const char *id)
+find_reachable(struct tentry *e, const char *id)
 {
-	struct segment *s;
 	long k;
-	size_t i;
 
 	if (id == NULL)
 		return NULL;
 	if ((k = doc_index(e, id, KIND_SEGMENT)) >= 0)
 		return e->t.segments[k];
-	if ((k = doc_index(e, id, KIND_INDEP)) >= 0 && reachable(e->indeps[k]))
-		return e->indeps[k];
-	for (i = 0; i < e->t.nsegments; i++)
-		if ((s = segment_find(e->t.segments[i], id)) != NULL)
-			return s;
-	return NULL;
+	if ((k = doc_index(e, id, KIND_INDEP)) >= 0)
+		return indep_reachable(e, (size_t)k) ? e->indeps[k] : NULL;
+	return nested_find(e, id, 1);
 }
 
 static void
@@ -437,35 +594,130 @@ pending_remove(struct trace *t, const struct segment *s)
 		}
 }
 
+/* The slot of parent id key: where it is, or the empty one it would take. */
+static struct wslot *
+wait_slot(const struct tentry *e, const char *key)
+{
+	size_t mask = e->capwait - 1, j;
+
+	for (j = (size_t)hash_str(key) & mask; e->wait[j].key != NULL; j = (j + 1) & mask)
+		if (strcmp(e->wait[j].key, key) == 0)
+			break;
+	return &e->wait[j];
+}
+
+static void
+wait_insert(struct tentry *e, struct segment *p)
+{
+	struct wslot *w;
+	size_t i;
+
+	if ((e->nwait + 1) * 2 > e->capwait) {
+		struct wslot *old = e->wait;
+		size_t oldcap = e->capwait;
+
+		e->capwait = oldcap ? oldcap * 2 : 64;
+		e->wait = xcalloc(e->capwait, sizeof *e->wait);
+		for (i = 0; i < oldcap; i++)
+			if (old[i].key != NULL)
+				*wait_slot(e, old[i].key) = old[i];
+		free(old);
+	}
+	w = wait_slot(e, p->parent_id);
+	if (w->key == NULL) {
+		w->key = p->parent_id;
+		e->nwait++;
+	}
+	if (e->nwnodes == e->capwnodes) {
+		e->capwnodes = e->capwnodes ? e->capwnodes * 2 : 64;
+		e->wnodes = xreallocarray(e->wnodes, e->capwnodes, sizeof *e->wnodes);
+	}
+	e->wnodes[e->nwnodes].p = p;
+	e->wnodes[e->nwnodes].next = w->head;
+	w->head = ++e->nwnodes;
+}
+
+/* Push p to the pending list and note it under its parent_id. */
+static void
+pending_add(struct tentry *e, struct segment *p)
+{
+	size_t i;
+
+	push(&e->t.pending, &e->t.npending, &e->t.cappending, p);
+	if (p->parent_id == NULL)
+		return;
+	if (e->nwnodes < 2 * e->t.npending + 64) {
+		wait_insert(e, p);
+		return;
+	}
+	/* Mostly left the list: start again from it. */
+	free(e->wait);
+	e->wait = NULL;
+	e->nwait = e->capwait = 0;
+	e->nwnodes = 0;
+	for (i = 0; i < e->t.npending; i++)
+		if (e->t.pending[i]->parent_id != NULL)
+			wait_insert(e, e->t.pending[i]);
+}
+
+/* Nonzero when p is a current independent subsegment not attached. */
+static int
+is_pending(const struct tentry *e, const struct segment *p)
+{
+	long k;
+
+	if (p->parent != NULL)
+		return 0;
+	k = doc_index(e, p->id, KIND_INDEP);
+	return k >= 0 && e->indeps[k] == p;
+}
+
 /* Attach every pending subsegment whose parent is in tree (just made
- * reachable), then those whose parent is in what was just attached. */
+ * reachable), and transitively those whose parent is in what that
+ * attached: one walk of tree, which takes in each subsegment as it is
+ * attached, with the pending ones looked up by parent_id.  Linear in what
+ * becomes reachable, however long the pending list or the chain. */
 static void
 resolve_pending(struct tentry *e, struct segment *tree)
 {
 	struct trace *t = &e->t;
-	struct segment **work = NULL, *w, *p, *parent;
-	size_t nwork = 0, capwork = 0, i;
+	struct segment *x, **list = NULL;
+	struct wslot *w;
+	size_t i, n, k, nlist = 0, caplist = 0;
+	int attached = 0;
 
-	if (t->npending == 0)
+	if (t->npending == 0 || e->nwait == 0)
 		return;
-	push(&work, &nwork, &capwork, tree);
-	while (nwork > 0 && t->npending > 0) {
-		w = work[--nwork];
-		for (i = 0; i < t->npending; ) {
-			p = t->pending[i];
-			if (p->parent_id == NULL ||
-			    (parent = segment_find(w, p->parent_id)) == NULL) {
-				i++;
-				continue;
-			}
-			memmove(t->pending + i, t->pending + i + 1,
-			    (t->npending - i - 1) * sizeof *t->pending);
-			t->npending--;
-			attach(parent, p);
-			push(&work, &nwork, &capwork, p);
+	for (x = tree; x != NULL; ) {
+		if (x->id != NULL && (w = wait_slot(e, x->id))->key != NULL && w->head != 0) {
+			/* Oldest first, as they came. */
+			nlist = 0;
+			for (k = w->head; k != 0; k = e->wnodes[k - 1].next)
+				push(&list, &nlist, &caplist, e->wnodes[k - 1].p);
+			w->head = 0;
+			for (i = nlist; i-- > 0; )
+				if (is_pending(e, list[i])) {
+					attach(x, list[i]);
+					attached = 1;
+				}
 		}
+		/* The next entity of tree in pre-order (attach appends, so
+		 * what was just attached is walked too). */
+		if (x->children != NULL) {
+			x = x->children;
+			continue;
+		}
+		while (x != tree && x->next == NULL)
+			x = x->parent;
+		x = x != tree ? x->next : NULL;
 	}
-	free(work);
+	free(list);
+	if (!attached)
+		return;
+	for (i = n = 0; i < t->npending; i++)
+		if (t->pending[i]->parent == NULL)
+			t->pending[n++] = t->pending[i];
+	t->npending = n;
 }
 
 /* Independent subsegments attached inside old's own document (not inside
@@ -482,6 +734,7 @@ take_attached(struct tentry *e, struct segment *old, size_t *n)
 
 		if (s != old && s->parent != NULL && doc_of(s->parent) == old) {
 			detach(s);
+			e->gen++;
 			push(&list, n, &cap, s);
 		}
 	}
@@ -501,7 +754,7 @@ reattach(struct tentry *e, struct segment **list, size_t n)
 		if (parent != NULL)
 			attach(parent, list[i]);
 		else
-			push(&e->t.pending, &e->t.npending, &e->t.cappending, list[i]);
+			pending_add(e, list[i]);
 	}
 	free(list);
 }
@@ -542,10 +795,12 @@ add_segment(struct tentry *e, const struct segment *doc)
 	if (k < 0) {
 		push(&t->segments, &t->nsegments, &t->capsegments, copy);
 		idx_add(e, KIND_SEGMENT, t->nsegments - 1);
+		nested_add(e, copy);
 		span_add(t, copy);
 	} else {
 		old = t->segments[k];
 		t->segments[k] = copy;
+		nested_add(e, copy);     /* once current: the old copy's ids give way */
 		moved = take_attached(e, old, &nmoved);
 		reattach(e, moved, nmoved);
 		span_recompute(e);
@@ -570,6 +825,8 @@ add_independent(struct tentry *e, const struct segment *doc)
 	copy = segment_copy(doc, t->arena, NULL);
 	if (old != NULL) {
 		e->indeps[k] = copy;
+		e->reach[k] = 0;
+		e->gen++;
 		if (old->parent != NULL)
 			detach(old);
 		else
@@ -577,13 +834,20 @@ add_independent(struct tentry *e, const struct segment *doc)
 		moved = take_attached(e, old, &nmoved);
 	} else {
 		push(&e->indeps, &e->nindeps, &e->capindeps, copy);
+		if (e->capreach < e->capindeps) {
+			e->reach = xreallocarray(e->reach, e->capindeps, sizeof *e->reach);
+			memset(e->reach + e->capreach, 0,
+			    (e->capindeps - e->capreach) * sizeof *e->reach);
+			e->capreach = e->capindeps;
+		}
 		idx_add(e, KIND_INDEP, e->nindeps - 1);
 	}
+	nested_add(e, copy);
 	parent = find_reachable(e, copy->parent_id);
 	if (parent != NULL)
 		attach(parent, copy);
 	else
-		push(&t->pending, &t->npending, &t->cappending, copy);
+		pending_add(e, copy);
 	if (old != NULL) {
 		reattach(e, moved, nmoved);
 		span_recompute(e);
@@ -621,6 +885,10 @@ trace_compact(struct tentry *e)
 	free(e->t.pending);
 	free(e->indeps);
 	free(e->idx);
+	free(e->reach);
+	free(e->nested);
+	free(e->wait);
+	free(e->wnodes);
 	*e = fresh;
 }
 
@@ -643,21 +911,20 @@ store_add(struct store *st, const struct segment *doc)
 
 /* ---------------------------------------------------------------- queries */
 
+/* By the indexes: a trace is always the first member of its entry. */
 struct segment *
 trace_find(const struct trace *t, const char *id)
 {
-	struct segment *s;
-	size_t i;
+	struct tentry *e = (struct tentry *)(uintptr_t)t;
+	long k;
 
 	if (t == NULL || id == NULL)
 		return NULL;
-	for (i = 0; i < t->nsegments; i++)
-		if ((s = segment_find(t->segments[i], id)) != NULL)
-			return s;
-	for (i = 0; i < t->npending; i++)
-		if ((s = segment_find(t->pending[i], id)) != NULL)
-			return s;
-	return NULL;
+	if ((k = doc_index(e, id, KIND_SEGMENT)) >= 0)
+		return e->t.segments[k];
+	if ((k = doc_index(e, id, KIND_INDEP)) >= 0)
+		return e->indeps[k];
+	return nested_find(e, id, 0);
 }
 
 struct segment *

@@ -3,11 +3,13 @@
 
 #include "xraytop/text.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "xraytop/xmalloc.h"
@@ -67,12 +69,37 @@ text_utf8_next(const char *s, uint32_t *cp)
 	return len;
 }
 
-/* Characters that a terminal would act on rather than show. */
+/* Characters that a terminal would act on rather than show (C0, DEL, C1),
+ * that reorder what follows (bidi embeddings, overrides, isolates and
+ * marks), or that show nothing at all (zero-width spaces and joiners, the
+ * BOM, invisible operators, line and paragraph separators, interlinear
+ * annotations, tag characters): "pay\u200bments" must not pass for
+ * "payments", nor "\u202egnp.exe" for "exe.png". */
 static int
 unsafe(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069);
+	if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f))
+		return 1;
+	if (c < 0x61c)
+		return 0;
+	return c == 0x61c || c == 0x180e || (c >= 0x200b && c <= 0x200f) ||
+	    (c >= 0x2028 && c <= 0x202e) || (c >= 0x2060 && c <= 0x206f) ||
+	    c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb) || (c >= 0xe0000 && c <= 0xe007f);
+}
+
+int
+text_unsafe(uint32_t c)
+{
+	return unsafe(c);
+}
+
+/* unsafe() for a terminal: in a single-byte locale every non-ASCII
+ * character too, since a terminal that is not UTF-8 reads the bytes of
+ * UTF-8 (0x80-0x9f among them) as C1 controls or other glyphs. */
+static int
+unsafe_here(uint32_t c)
+{
+	return unsafe(c) || (c >= 0x80 && MB_CUR_MAX == 1);
 }
 
 /* Invalid bytes are replaced one '?' each; a valid but unsafe character
@@ -92,7 +119,7 @@ text_sanitize(const char *s, char *out, size_t outlen)
 	}
 	while (*s != '\0') {
 		len = text_utf8_next(s, &c);
-		if (len == 0 || unsafe(c)) {
+		if (len == 0 || unsafe_here(c)) {
 			if (o + 1 >= outlen)
 				break;
 			out[o++] = '?';
@@ -255,3 +282,214 @@ text_time(double epoch, int utc, char *out, size_t outlen)
 	snprintf(out, outlen, "%s.%03lld", date, ms % 1000);
 	return out;
 }
+
+/* One character as JSON \u escapes (a surrogate pair past U+FFFF). */
+static void
+json_escape_char(FILE *out, uint32_t c)
+{
+	if (c > 0xffff) {
+		c -= 0x10000;
+		fprintf(out, "\\u%04x\\u%04x", 0xd800 + (c >> 10), 0xdc00 + (c & 0x3ff));
+	} else
+		fprintf(out, "\\u%04x", c);
+}
+
+void
+text_json_write(FILE *out, const char *s, size_t len, const char *nl)
+{
+	const char *end = s + len;
+	int in_str = 0;
+	size_t n;
+	uint32_t c;
+	char tmp[5];
+
+	while (s < end) {
+		unsigned char b = (unsigned char)*s;
+
+		if (!in_str) {
+			if (b == '"')
+				in_str = 1;
+			if (b == '\n')
+				fputs(nl, out);
+			else if (b == '\t' || (b >= 0x20 && b < 0x7f))
+				putc(b, out);
+			else
+				putc(' ', out);
+			s++;
+			continue;
+		}
+		if (b == '"') {
+			in_str = 0;
+			putc(b, out);
+			s++;
+			continue;
+		}
+		if (b == '\\') {
+			/* An escape stays as it is; a backslash before anything
+			 * but printable ASCII (not JSON) is written escaped. */
+			if (s + 1 < end && s[1] > 0x20 && s[1] < 0x7f) {
+				putc('\\', out);
+				putc(s[1], out);
+				s += 2;
+			} else {
+				fputs("\\\\", out);
+				s++;
+			}
+			continue;
+		}
+		/* text_utf8_next reads up to a NUL: never past end. */
+		n = (size_t)(end - s) < 4 ? (size_t)(end - s) : 4;
+		memcpy(tmp, s, n);
+		tmp[n] = '\0';
+		if (b == 0) {
+			fputs("\\u0000", out);
+			s++;
+		} else if ((n = text_utf8_next(tmp, &c)) == 0) {
+			fputs("\\ufffd", out);
+			s++;
+		} else {
+			if (unsafe(c))
+				json_escape_char(out, c);
+			else
+				fwrite(s, 1, n, out);
+			s += n;
+		}
+	}
+}
+
+/* ------------------------------------------------------------ stderr */
+
+static FILE *raw_stderr;
+
+FILE *
+text_raw_stderr(void)
+{
+	return raw_stderr != NULL ? raw_stderr : stderr;
+}
+
+/* The filter of text_guard_stderr: what it writes to descriptor 2. */
+size_t
+text_filter_stream(const char *in, size_t len, char *out, size_t *carried, char carry[4])
+{
+	char buf[8];
+	size_t o = 0, i = 0, n, want, have, k;
+	uint32_t c;
+
+	while (*carried > 0 || i < len) {
+		/* The next character's bytes: what was carried, then input. */
+		have = 0;
+		for (k = 0; k < *carried && have < 4; k++)
+			buf[have++] = carry[k];
+		for (k = i; k < len && have < 4; k++)
+			buf[have++] = in[k];
+		buf[have] = '\0';
+		c = (unsigned char)buf[0];
+		want = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 && c <= 0xef ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 1;
+		if (have < want) {
+			/* A sequence cut between two writes: keep it for the next. */
+			for (k = 1; k < have; k++)
+				if (((unsigned char)buf[k] & 0xc0) != 0x80)
+					break;
+			if (k == have) {
+				for (k = *carried; k < have; k++)
+					carry[k] = buf[k];
+				*carried = have;
+				return o;
+			}
+		}
+		if (buf[0] == '\n' || buf[0] == '\t') {
+			out[o++] = buf[0];
+			n = 1;
+		} else if (buf[0] == '\0' || (n = text_utf8_next(buf, &c)) == 0) {
+			out[o++] = '?';
+			n = 1;
+		} else if (unsafe_here(c)) {
+			out[o++] = '?';
+		} else {
+			memcpy(out + o, buf, n);
+			o += n;
+		}
+		/* Consume n bytes: carried ones first. */
+		if (n >= *carried) {
+			i += n - *carried;
+			*carried = 0;
+		} else {
+			memmove(carry, carry + n, *carried - n);
+			*carried -= n;
+		}
+	}
+	return o;
+}
+
+#ifdef __GLIBC__
+static char guard_carry[4];
+static size_t guard_ncarry;
+
+static void
+write_all(const char *buf, size_t n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		w = write(STDERR_FILENO, buf, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return;
+		buf += w;
+		n -= (size_t)w;
+	}
+}
+
+static ssize_t
+guard_write(void *cookie, const char *buf, size_t size)
+{
+	char out[1024];
+	size_t done = 0, chunk, n;
+
+	(void)cookie;
+	/* Filtering never makes text longer: 4 bytes in, at most 4 out
+	 * (with up to 3 carried). */
+	while (done < size) {
+		chunk = size - done < sizeof out - 4 ? size - done : sizeof out - 4;
+		n = text_filter_stream(buf + done, chunk, out, &guard_ncarry, guard_carry);
+		write_all(out, n);
+		done += chunk;
+	}
+	return (ssize_t)size;
+}
+
+static int
+guard_close(void *cookie)
+{
+	(void)cookie;
+	while (guard_ncarry > 0) {
+		write_all("?", 1);
+		guard_ncarry--;
+	}
+	return 0;
+}
+
+FILE *
+text_guard_stderr(void)
+{
+	cookie_io_functions_t io = { NULL, guard_write, NULL, guard_close };
+	FILE *f;
+
+	if (raw_stderr != NULL)
+		return raw_stderr;
+	if ((f = fopencookie(NULL, "w", io)) == NULL)
+		return stderr;
+	setvbuf(f, NULL, _IONBF, 0);
+	fflush(stderr);
+	raw_stderr = stderr;
+	stderr = f;
+	return raw_stderr;
+}
+#else
+FILE *
+text_guard_stderr(void)
+{
+	return stderr;
+}
+#endif

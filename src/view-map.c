@@ -15,6 +15,7 @@
 
 #include "app-private.h"
 #include "xraytop/canvas.h"
+#include "xraytop/layout.h"
 #include "xraytop/loop.h"
 #include "xraytop/mapview.h"
 #include "xraytop/svcmap.h"
@@ -59,6 +60,7 @@ struct mapv {
 	int		 fitted;       /* fit once, when the map first has nodes */
 	uint64_t	 gen;
 	int		 mx, my;       /* where the map's viewport was drawn */
+	size_t		 told;         /* the node count the busiest-only note was shown for */
 	char		 err[256];
 };
 
@@ -120,6 +122,7 @@ sync_map(struct view *v)
 	struct mapv *mp = v->priv;
 	struct svcmap *m = app_map(v->app);
 	const struct app_data *d = app_data(v->app);
+	struct map_status st;
 	double t0;
 	int r;
 
@@ -139,6 +142,12 @@ sync_map(struct view *v)
 	else if (r > 0 && v->app->bench != NULL)
 		fprintf(v->app->bench, "layout-view %.9f\n", loop_now() - t0);
 	mp->gen = d->generation;
+	mapview_status(mp->mv, &st);
+	if (st.limited > 0 && st.limited != mp->told)
+		app_message(v->app, "%zu nodes: the %d busiest are shown (f focuses on the "
+		    "selection; xraytop map --format json has every node)", st.limited,
+		    LAYOUT_MAX_NODES);
+	mp->told = st.limited;
 	if (!mp->fitted && svcmap_nnodes(m) > 0)
 		mp->fitted = 2;   /* fit at the next draw, when the size is known */
 }

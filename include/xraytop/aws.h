@@ -10,10 +10,16 @@
  *    most `max_inflight` at once; after a throttle the rate used is halved
  *    and climbs back slowly (never above `rate`);
  *  - retries, like the AWS SDKs', for throttling (HTTP 429 and the throttle
- *    error codes), 5xx, transport errors and timeouts, and 200 answers whose
- *    body is not a whole JSON object (a cut connection): exponential backoff
- *    with full jitter, delay = uniform(0, min(cap, base * 2^attempt)), at
- *    most `max_attempts` attempts;
+ *    error codes), 5xx, transport errors (resets, bodies cut short) and
+ *    timeouts (the whole attempt, or a stall: less than 1 byte/s for
+ *    stall_timeout), and 200 answers whose body is not a whole JSON object:
+ *    exponential backoff with full jitter, delay = uniform(0, min(cap,
+ *    base * 2^attempt)), at most `max_attempts` attempts.  An answer over
+ *    HTTP_MAX_BODY is not retried (the same question gets the same answer);
+ *  - a request refused for its time (clock skew: "Signature expired",
+ *    RequestTimeTooSkewed, ...) is not retried either: curl signs with this
+ *    machine's clock, so the error says by how much it is off from the
+ *    answer's Date header;
  *  - an expired security token refreshes the credentials and retries;
  *    temporary credentials are refreshed on a worker thread 10 minutes
  *    before they expire, without stopping calls that are in flight;
@@ -47,6 +53,8 @@ struct ts_point;
 #define AWS_DEFAULT_INFLIGHT	8
 #define AWS_DEFAULT_ATTEMPTS	8
 #define AWS_DEFAULT_TIMEOUT	30.0    /* seconds per attempt */
+#define AWS_DEFAULT_STALL	20.0    /* seconds without a byte before an attempt is given up */
+#define AWS_MAX_SKEW		300.0   /* seconds AWS lets a request's time be off */
 #define AWS_DEFAULT_LIMIT	1000    /* trace summaries, as the console */
 #define AWS_RETENTION		(30 * 86400.0)  /* X-Ray keeps 30 days */
 #define AWS_SUMMARY_CHUNK	(6 * 3600.0)    /* longest GetTraceSummaries window sent */
@@ -61,6 +69,9 @@ struct aws_opts {
 	int		 max_inflight;  /* 0: AWS_DEFAULT_INFLIGHT */
 	int		 max_attempts;  /* 0: AWS_DEFAULT_ATTEMPTS */
 	double		 timeout;       /* per attempt (0: AWS_DEFAULT_TIMEOUT) */
+	double		 stall_timeout; /* an attempt during which less than 1 byte/s
+	                                 * came for this long fails (0: AWS_DEFAULT_STALL,
+	                                 * or the timeout when that is shorter) */
 	double		 backoff_base;  /* seconds (0: 0.25) */
 	double		 backoff_cap;   /* seconds (0: 20) */
 };
@@ -133,6 +144,7 @@ struct aws_progress {
 	unsigned long	 traces_done;   /* ... delivered */
 	unsigned long	 traces_missing;/* ... that the service did not have */
 	unsigned long	 bad;           /* documents or entries that could not be used */
+	char		 bad_first[256];/* "OPERATION: what was wrong" with the first */
 	double		 window_done;   /* 0..1 of the time window covered */
 };
 

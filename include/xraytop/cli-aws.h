@@ -37,6 +37,7 @@ struct cli_aws {
 	long		 fetch_limit;     /* -1: AWS_DEFAULT_LIMIT */
 	double		 rate;            /* 0: AWS_DEFAULT_RATE */
 	double		 timeout;         /* 0: AWS_DEFAULT_TIMEOUT */
+	double		 stall_timeout;   /* 0: AWS_DEFAULT_STALL */
 	int		 full;
 	int		 verbose;
 	int		 quiet;           /* no progress line */
@@ -61,6 +62,7 @@ enum {
 	OPT_AWS_LOG,
 	OPT_AWS_VERBOSE,
 	OPT_AWS_QUIET,
+	OPT_AWS_STALL_TIMEOUT,
 	OPT_AWS_END_
 };
 
@@ -81,7 +83,8 @@ enum {
 	{ "full",         no_argument,       NULL, OPT_AWS_FULL }, \
 	{ "log",          required_argument, NULL, OPT_AWS_LOG }, \
 	{ "verbose",      no_argument,       NULL, OPT_AWS_VERBOSE }, \
-	{ "quiet",        no_argument,       NULL, OPT_AWS_QUIET }
+	{ "quiet",        no_argument,       NULL, OPT_AWS_QUIET }, \
+	{ "stall-timeout", required_argument, NULL, OPT_AWS_STALL_TIMEOUT }
 
 /* Defaults for every field. */
 void cli_aws_init(struct cli_aws *ca);

@@ -22,7 +22,13 @@ enum graph_format {
 	GRAPH_SVG,
 };
 
-/* Returns 0, or -1 with a message in err. */
+/* Returns 0, or -1 with a message in err.  A map of more than
+ * LAYOUT_MAX_NODES visible nodes (layout.h) is not laid out whole: DOT has
+ * every node and edge without positions (a comment says why), SVG the
+ * LAYOUT_MAX_NODES busiest nodes (by requests) and the edges between them,
+ * with a caption that says so. */
 int graph_render(struct svcmap *m, enum graph_format fmt, FILE *out, char *err, size_t errlen);
+/* The number of visible nodes when it is over LAYOUT_MAX_NODES, else 0. */
+size_t graph_render_limit(struct svcmap *m);
 
 #endif

@@ -27,8 +27,12 @@
 struct loop;
 struct http;
 
-/* The largest body accepted (a bigger one fails the request). */
-#define HTTP_MAX_BODY	(256u * 1024 * 1024)
+/* The largest body accepted, after decompression: a bigger one fails the
+ * request (too_big) as soon as it is announced (Content-Length) or, when it
+ * is not, once that much has arrived; no more is ever buffered.  X-Ray's
+ * largest answers (five traces of at most 500 KB, a page of the service
+ * graph) are a few MB. */
+#define HTTP_MAX_BODY	(32u * 1024 * 1024)
 
 struct http_request {
 	const char	*method;          /* "GET", "POST", "PUT"; NULL: GET, or POST with a body */
@@ -42,6 +46,8 @@ struct http_request {
 	const char	*password;        /* secret access key for sigv4 */
 	double		 timeout;         /* the whole transfer, seconds (0: none) */
 	double		 connect_timeout; /* seconds (0: 10) */
+	double		 stall_timeout;   /* fail when less than 1 byte/s came for this
+	                                   * long, headers included (0: never) */
 };
 
 struct http_response {
@@ -51,7 +57,9 @@ struct http_response {
 	char		*error_type;      /* the x-amzn-ErrorType header, or NULL */
 	char		*request_id;      /* the x-amzn-RequestId header, or NULL */
 	int		 failed;          /* the transfer failed (no response, or cut short) */
-	int		 timed_out;       /* ... because a timeout expired */
+	int		 timed_out;       /* ... because a timeout (or the stall timeout) expired */
+	int		 too_big;         /* ... because the body is over HTTP_MAX_BODY */
+	double		 date;            /* the Date header, epoch seconds (0: none) */
 	char		 error[256];      /* why, when failed */
 	double		 seconds;         /* total time of the transfer */
 	int		 http_version;    /* 1 or 2 (0 when unknown) */

@@ -57,6 +57,13 @@ struct layout {
 	double		 width, height;
 };
 
+/* The most nodes graph_layout lays out (and graph_render in SVG): dot takes
+ * minutes over a few hundred, with edges across ranks.  Callers show the
+ * busiest LAYOUT_MAX_NODES and say so (mapview.h, graph.h).  Above 50 nodes
+ * dot's passes get bounded effort (mclimit, nslimit), so a layout ends in
+ * seconds at some cost in crossings. */
+#define LAYOUT_MAX_NODES 200
+
 /* Make room for nnodes nodes and nedges edges (zeroed). */
 void layout_init(struct layout *l, size_t nnodes, size_t nedges);
 /* Free what layout_init and graph_layout allocated; l can be reused. */
@@ -64,7 +71,8 @@ void layout_done(struct layout *l);
 
 /* Lay l out with dot (LR).  Edge endpoints must be node indices (a self
  * loop is allowed).  Returns 0, or -1 with a message in err (Graphviz's own
- * messages go there, never to stderr).  An empty graph gives a 0 x 0
+ * messages go there, never to stderr; more than LAYOUT_MAX_NODES nodes is
+ * refused).  An empty graph gives a 0 x 0
  * drawing. */
 int graph_layout(struct layout *l, char *err, size_t errlen);
 

@@ -11,6 +11,8 @@
  * targets shows them as one "N resources" node whose statistics are the sum
  * of the caller's edges to them (the caller's view); with a focus, only the
  * nodes within depth edges of the focused node, edges followed both ways.
+ * Of more than LAYOUT_MAX_NODES nodes (layout.h), the busiest (requests)
+ * and the edges between them (map_status.limited tells).
  *
  * Layout: Graphviz dot, left to right (layout.h).  The layout is computed
  * again only when the set of shown nodes and edges changes (or the detail
@@ -102,6 +104,8 @@ struct map_details {
 struct map_status {
 	size_t		 shown_nodes, shown_edges;
 	size_t		 map_nodes, map_edges;      /* visible in the svcmap at the last update */
+	size_t		 limited;                   /* nodes there were to show when more than
+	                                               LAYOUT_MAX_NODES: the busiest are shown */
 	enum map_detail	 detail;
 	enum map_show	 client, inferred;
 	int		 focused;

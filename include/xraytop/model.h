@@ -155,7 +155,8 @@ double segment_duration(const struct segment *s);
 struct segment *segment_copy(const struct segment *s, struct arena *a, struct segment *parent);
 /* Append child (already allocated in the same arena as s) to s's children. */
 void segment_append_child(struct segment *s, struct segment *child);
-/* Depth-first search of the tree for an entity with this id, or NULL. */
+/* Depth-first search of the tree for an entity with this id, or NULL (no
+ * recursion: trees of any depth). */
 struct segment *segment_find(struct segment *s, const char *id);
 /* Number of entities in the tree, s included. */
 size_t segment_count(const struct segment *s);

@@ -10,7 +10,9 @@ One server on a free loopback port (written to --port-file) plays:
     Every GET without a valid token is refused with 401, as an instance
     with IMDSv1 disabled does.
   ECS / EKS container credentials:
-    GET /ecs/creds   (Authorization must equal --container-token when given)
+    GET /ecs/creds   (Authorization must equal --container-token when given;
+    with --rotate every answer hands out a new key pair, ROTATED(n) for the
+    n-th; after --max-issue answers, 403: the role can no longer be had)
   STS (query protocol, XML answers), signed with SigV4 (service sts):
     POST /  Action=AssumeRole (signature checked against --keys)
     POST /  Action=AssumeRoleWithWebIdentity (unsigned; token checked)
@@ -44,6 +46,11 @@ ISSUED = {
 }
 ROLE = "xraytop-test-role"
 IMDS_TOKEN = "imds-session-token-AQAEAFAKE"
+
+
+def rotated(n):
+    """The n-th key pair the container endpoint hands out with --rotate."""
+    return ("ASIAECSROT%010d" % n, "ecs-rot-secret-%d" % n, "ecs-rot-token-%d" % n)
 
 
 def iso(t):
@@ -119,6 +126,18 @@ class Handler(BaseHTTPRequestHandler):
             if self.headers.get("Accept") != "application/json":
                 self.record("ecs-no-accept", 400)
                 return self.reply(400, "")
+            with st["lock"]:
+                st["issued"] += 1
+                n = st["issued"]
+            if st["max_issue"] and n > st["max_issue"]:
+                self.record("ecs-exhausted", 403)
+                return self.reply(403, json.dumps({"message": "the task role cannot be assumed any more"}))
+            if st["rotate"]:
+                akid, secret, token = rotated(n)
+                self.record("ecs-rotated-%d" % n, 200)
+                return self.reply(200, json.dumps({"AccessKeyId": akid, "SecretAccessKey": secret,
+                                                   "Token": token, "RoleArn": "arn:aws:iam::123456789012:role/task",
+                                                   "Expiration": iso(time.time() + st["lifetime"])}))
             self.record("ecs", 200)
             return self.reply(200, self.creds_json("ecs", {"RoleArn": "arn:aws:iam::123456789012:role/task"}))
         if path == "/federation/credentials":
@@ -199,13 +218,19 @@ def main():
     ap.add_argument("--sso-account", default="123456789012")
     ap.add_argument("--imds-region", default="eu-west-3")
     ap.add_argument("--lifetime", type=float, default=3600)
+    ap.add_argument("--rotate", action="store_true", help="a new container key pair every time")
+    ap.add_argument("--max-issue", type=int, default=0, help="container: refuse after N answers")
     ap.add_argument("--exit-after", type=float, default=300)
     a = ap.parse_args()
     if a.issued_only:
         a.issued = a.issued_only
     if a.issued:
         with open(a.issued, "w") as f:
-            json.dump({akid: {"secret": sec, "token": tok} for akid, sec, tok in ISSUED.values()}, f)
+            keys = {akid: {"secret": sec, "token": tok} for akid, sec, tok in ISSUED.values()}
+            if a.rotate:
+                keys.update({akid: {"secret": sec, "token": tok} for akid, sec, tok in
+                             (rotated(n) for n in range(1, 41))})
+            json.dump(keys, f)
     if a.issued_only:
         return
     srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -214,7 +239,8 @@ def main():
                  "keys": json.load(open(a.keys)) if a.keys else {}, "sts_region": a.sts_region,
                  "role_arn": a.role_arn, "external_id": a.external_id, "web_token": a.web_token,
                  "container_token": a.container_token, "sso_token": a.sso_token, "sso_role": a.sso_role,
-                 "sso_account": a.sso_account, "imds_region": a.imds_region, "lifetime": a.lifetime}
+                 "sso_account": a.sso_account, "imds_region": a.imds_region, "lifetime": a.lifetime,
+                 "rotate": a.rotate, "max_issue": a.max_issue, "issued": 0}
     tmp = a.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % srv.server_address[1])

@@ -19,7 +19,28 @@ signature of every request (sigv4.py) against --keys, and injects faults on
 demand: a share of answers throttled or failed (--fault-rate/--faults),
 throttling bursts, a server-side rate limit, slow answers, bodies cut short,
 tokens that expire, many small pages.  Every request is logged as one JSON
-line (--log): arrival time, operation, status, key, fault, ids, window.
+line (--log): arrival time, operation, status, key, fault, ids, window, and
+"req", a digest of path and body (the same for every attempt of one call).
+
+Fault kinds (--faults, taking turns per operation; --fault-ops limits them
+to some operations, --fault-limit to a number in all):
+  throttle                429 with --throttle-code (ThrottledException, as X-Ray)
+  500 502 503 504         5xx answers with the AWS error codes
+  slow                    the answer after --slow-seconds
+  truncate                headers, then half the body and a clean close (FIN)
+  garbage                 a 200 whose body is the first 100 bytes of the JSON
+  unprocessed             BatchGetTraces leaves ids in UnprocessedTraceIds
+  reset                   the connection is reset (RST) before any byte of answer
+  reset-body              headers and part of the body, then a reset
+  loris                   headers, then one byte every --loris-interval seconds
+  hang                    nothing at all until the client gives up
+  oversize                Content-Length of --oversize-mb MB of valid-looking JSON
+  oversize-chunked        the same, chunked (no length announced)
+The loris, hang and oversize answers stop when the client closes the
+connection.  --clock-skew makes the fake's clock run that many seconds
+ahead (negative: behind): requests signed more than --max-skew seconds away
+from it are refused as AWS refuses them (--skew-error), and the Date header
+of every answer gives the fake's time.
 
 Traces come from --traces FILE: segment documents (one per line) or
 BatchGetTraces pages (gen-traces --format batch).  Summaries are computed
@@ -30,7 +51,11 @@ is an InvalidRequestException, as an unknown keyword is for X-Ray.
 
 import argparse
 import base64
+import calendar
 import collections
+import datetime
+import email.utils
+import hashlib
 import io
 import json
 import os
@@ -427,6 +452,7 @@ class State:
         self.log = open(args.log, "a") if args.log else None
         self.control = {}
         self.first = None
+        self.nfaults = 0                            # rate faults given, for --fault-limit
 
     def record(self, entry):
         if self.log is not None:
@@ -602,6 +628,10 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def date_time_string(self, timestamp=None):
+        """The Date header: the fake's own clock (--clock-skew)."""
+        return email.utils.formatdate(time.time() + self.server.state.args.clock_skew, usegmt=True)
+
     def setup(self):
         super().setup()
         self.stamped = StampedReader(self.connection)
@@ -633,7 +663,120 @@ class Handler(BaseHTTPRequestHandler):
             except OSError:
                 pass
             return
+        if cut == "reset":
+            self.wfile.write(data[:len(data) // 2])
+            self.wfile.flush()
+            self.reset()
+            return
         self.wfile.write(data)
+
+    def reset(self):
+        """Close the connection with a reset (RST), not a clean close."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def client_gone(self):
+        """Whether the client closed its end (or the fake is stopping)."""
+        try:
+            return self.connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) == b""
+        except BlockingIOError:
+            return False
+        except OSError:
+            return True
+
+    def loris(self, out, hang):
+        """Headers and then a byte every --loris-interval seconds (or, hanging,
+        nothing at all), until the body is done or the client has gone."""
+        st = self.server.state
+        data = json.dumps(out).encode()
+        self.close_connection = True
+        end = time.time() + st.args.exit_after
+        if not hang:
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.flush()
+        sent, due = 0, time.time()
+        try:
+            while time.time() < end and not self.client_gone():
+                if not hang and time.time() >= due:
+                    if sent >= len(data):
+                        return
+                    self.wfile.write(data[sent:sent + 1])
+                    self.wfile.flush()
+                    sent += 1
+                    due = time.time() + st.setting("loris_interval")
+                time.sleep(0.05)
+        except OSError:
+            pass
+
+    def oversize(self, chunked):
+        """--oversize-mb MB of JSON that looks like an answer, in 1 MB writes,
+        until all is sent or the client has gone."""
+        st = self.server.state
+        total = int(st.args.oversize_mb * 1000000)
+        head = b'{"Traces": [], "UnprocessedTraceIds": [], "Padding": "'
+        tail = b'"}'
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.send_header("Content-Length", str(total))
+        self.end_headers()
+        block = b"x" * 1000000
+        parts = [head]
+        left = total - len(head) - len(tail)
+        try:
+            while left > 0 or parts:
+                if left > 0:
+                    n = min(left, len(block))
+                    parts.append(block[:n])
+                    left -= n
+                else:
+                    parts.append(tail)
+                piece = b"".join(parts)
+                parts = []
+                if chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+                else:
+                    self.wfile.write(piece)
+                self.wfile.flush()
+                if left <= 0 and piece.endswith(tail):
+                    break
+            if chunked:
+                self.wfile.write(b"0\r\n\r\n")
+                self.wfile.flush()
+        except OSError:
+            pass
+
+    def check_skew(self):
+        """Refuse a request signed too far from the fake's clock, as AWS does."""
+        st = self.server.state
+        amz = self.headers.get("X-Amz-Date") or ""
+        try:
+            when = calendar.timegm(time.strptime(amz, "%Y%m%dT%H%M%SZ"))
+        except ValueError:
+            return
+        now = time.time() + st.args.clock_skew
+        limit = st.args.max_skew
+        if abs(now - when) <= limit:
+            return
+        fmt = lambda t: time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(t))     # noqa: E731
+        if st.args.skew_error == "too-skewed":
+            raise ApiError(403, "RequestTimeTooSkewed", "The difference between the request time and the "
+                           "current time is too large.")
+        if when < now:
+            raise ApiError(403, "InvalidSignatureException", "Signature expired: %s is now earlier than %s "
+                           "(%s - %d min.)" % (amz, fmt(now - limit), fmt(now), limit // 60))
+        raise ApiError(403, "InvalidSignatureException", "Signature not yet current: %s is still later "
+                       "than %s (%s + %d min.)" % (amz, fmt(now + limit), fmt(now), limit // 60))
 
     def do_POST(self):
         st = self.server.state
@@ -646,15 +789,19 @@ class Handler(BaseHTTPRequestHandler):
             st.control.update(json.loads(body_bytes or b"{}"))
             return self.send_json(200, {"ok": True})
         op = OPS.get(path, path)
-        entry = {"t": arrived, "op": op, "port": self.client_address[1], "bytes": n}
+        entry = {"t": arrived, "op": op, "port": self.client_address[1], "bytes": n,
+                 "req": hashlib.sha1(path.encode() + b"\n" + body_bytes).hexdigest()[:12]}
         with st.lock:
             st.nreq += 1
             seq = st.nreq
         entry["seq"] = seq
         try:
+            self.check_skew()
             headers = list(self.headers.items())
             try:
-                akid = sigv4.verify("POST", self.path, headers, body_bytes, st.keys, st.args.region, "xray")
+                now = datetime.datetime.fromtimestamp(time.time() + st.args.clock_skew, datetime.timezone.utc)
+                akid = sigv4.verify("POST", self.path, headers, body_bytes, st.keys, st.args.region, "xray",
+                                    now=now, skew=st.args.max_skew)
             except sigv4.SigError as e:
                 raise ApiError(403, e.code, e.message)
             entry["key"] = akid
@@ -675,27 +822,45 @@ class Handler(BaseHTTPRequestHandler):
             if op in st.args.deny.split(","):
                 raise ApiError(403, "AccessDeniedException", "User: arn:aws:iam::123456789012:user/reader "
                                "is not authorized to perform: xray:%s" % op)
-            fault = self.pick_fault(path, body_bytes, arrived)
+            fault = self.pick_fault(path, op, body_bytes, arrived)
             entry["fault"] = fault
             delay = st.setting("delay")
             if delay:
                 time.sleep(delay)
             if fault == "throttle":
-                raise ApiError(429, THROTTLE_CODE, "Rate exceeded")
+                raise ApiError(429, st.args.throttle_code, "Rate exceeded")
             if fault == "500":
                 raise ApiError(500, "InternalFailure", "Internal failure (injected)")
+            if fault == "502":
+                raise ApiError(502, "BadGateway", "Bad gateway (injected)")
             if fault == "503":
                 raise ApiError(503, "ServiceUnavailable", "Service unavailable (injected)")
+            if fault == "504":
+                raise ApiError(504, "GatewayTimeout", "Gateway timeout (injected)")
             if fault == "slow":
                 time.sleep(st.setting("slow_seconds"))
             out, info = dispatch(st, path, body, fault)
-            entry.update(info)
+            entry.update(info)      # what the answer would have held
             entry["status"] = 200
-            if fault in ("truncate", "garbage"):
+            if fault == "reset":
+                entry["status"] = "reset"
+                st.record(entry)
+                return self.reset()
+            if fault in ("oversize", "oversize-chunked"):
+                entry["status"] = "oversize"
+                st.record(entry)
+                return self.oversize(fault == "oversize-chunked")
+            if fault in ("loris", "hang"):
+                entry["status"] = fault
+                st.record(entry)
+                return self.loris(out, fault == "hang")
+            if fault in ("truncate", "garbage", "reset-body"):
                 entry["status"] = "cut"
                 st.record(entry)
                 if fault == "truncate":
                     return self.send_json(200, out, cut="short")
+                if fault == "reset-body":
+                    return self.send_json(200, out, cut="reset")
                 data = json.dumps(out).encode()[:100]
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -712,7 +877,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(e.status, {"__type": "com.amazonaws.xray#" + e.code, "message": e.message},
                            error_code=e.code)
 
-    def pick_fault(self, path, body_bytes, arrived):
+    def pick_fault(self, path, op, body_bytes, arrived):
         """Which fault (if any) this answer gets."""
         st = self.server.state
         with st.lock:
@@ -735,6 +900,11 @@ class Handler(BaseHTTPRequestHandler):
             kinds = [k for k in st.setting("faults").split(",") if k]
             if rate <= 0 or not kinds:
                 return None
+            ops = [o for o in st.setting("fault_ops").split(",") if o]
+            if ops and op not in ops:
+                return None
+            if st.setting("fault_limit") > 0 and st.nfaults >= st.setting("fault_limit"):
+                return None
             key = path + body_bytes.decode("utf-8", "replace")
             # never more than max_in_row faults in a row for the same request
             if st.consecutive[key] >= st.setting("max_in_row") or st.rng.random() >= rate:
@@ -746,6 +916,7 @@ class Handler(BaseHTTPRequestHandler):
             kind = kinds[st.kind_turn[path] % len(kinds)]
             st.kind_turn[path] += 1
             st.consecutive[key] += 1
+            st.nfaults += 1
             return kind
 
 
@@ -779,7 +950,16 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--delay", type=float, default=0.0, help="seconds added to every answer")
     ap.add_argument("--fault-rate", type=float, default=0.0)
-    ap.add_argument("--faults", default="throttle,500", help="throttle,500,503,slow,truncate,garbage,unprocessed")
+    ap.add_argument("--faults", default="throttle,500", help="throttle,500,502,503,504,slow,truncate,garbage,"
+                    "unprocessed,reset,reset-body,loris,hang,oversize,oversize-chunked")
+    ap.add_argument("--fault-ops", default="", help="only these operations (GetTraceSummaries,...) get faults")
+    ap.add_argument("--fault-limit", type=int, default=0, help="at most N faults from --fault-rate (0: no limit)")
+    ap.add_argument("--throttle-code", default=THROTTLE_CODE, help="the error code of a throttled answer")
+    ap.add_argument("--loris-interval", type=float, default=2.0, help="seconds between the bytes of a loris answer")
+    ap.add_argument("--oversize-mb", type=float, default=64, help="the size of an oversize answer")
+    ap.add_argument("--clock-skew", type=float, default=0, help="the fake's clock is this many seconds ahead")
+    ap.add_argument("--max-skew", type=int, default=300, help="requests signed further away are refused")
+    ap.add_argument("--skew-error", choices=("invalid-signature", "too-skewed"), default="invalid-signature")
     ap.add_argument("--max-in-row", type=int, default=4, help="most faults in a row for one request")
     ap.add_argument("--throttle-burst", type=int, default=0, help="throttle the next N requests")
     ap.add_argument("--burst-after", type=int, default=0, help="the burst starts after N requests")

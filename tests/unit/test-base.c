@@ -1,7 +1,8 @@
 /* test-base.c - the arena, the allocation wrappers and the text helpers:
  * alignment and integrity of many allocations, reset and big blocks; the
  * wrappers' results and their fatal exit; sanitizing (escape sequences, C1,
- * bidi overrides, invalid UTF-8), display widths, fitting to columns,
+ * bidi controls, invisible characters, invalid UTF-8), JSON made safe for a
+ * terminal, the stderr filter, display widths, fitting to columns,
  * durations and times. */
 #include "config.h"
 
@@ -245,6 +246,131 @@ test_sanitize(void)
 	is_str(out, "", "sanitize: a 1-byte buffer gets an empty string");
 }
 
+/* Bidi marks and characters that show nothing: each one '?'. */
+static void
+test_sanitize_invisible(void)
+{
+	static const struct {
+		const char *in, *name;
+	} cases[] = {
+		{ "\xe2\x80\x8b", "U+200B zero width space" },
+		{ "\xe2\x80\x8c", "U+200C zero width non-joiner" },
+		{ "\xe2\x80\x8d", "U+200D zero width joiner" },
+		{ "\xe2\x80\x8e", "U+200E left-to-right mark" },
+		{ "\xe2\x80\x8f", "U+200F right-to-left mark" },
+		{ "\xd8\x9c", "U+061C Arabic letter mark" },
+		{ "\xe1\xa0\x8e", "U+180E Mongolian vowel separator" },
+		{ "\xe2\x80\xa8", "U+2028 line separator" },
+		{ "\xe2\x80\xa9", "U+2029 paragraph separator" },
+		{ "\xe2\x81\xa0", "U+2060 word joiner" },
+		{ "\xe2\x81\xa4", "U+2064 invisible plus" },
+		{ "\xe2\x81\xa7", "U+2067 right-to-left isolate" },
+		{ "\xe2\x81\xa8", "U+2068 first strong isolate" },
+		{ "\xe2\x81\xaf", "U+206F nominal digit shapes" },
+		{ "\xef\xbb\xbf", "U+FEFF byte order mark" },
+		{ "\xef\xbf\xb9", "U+FFF9 interlinear annotation anchor" },
+		{ "\xf3\xa0\x80\x81", "U+E0001 language tag" },
+		{ "\xf3\xa0\x81\xbf", "U+E007F cancel tag" },
+	};
+	char in[32], out[32];
+	size_t i;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(in, sizeof in, "pay%sments", cases[i].in);
+		is_str(text_sanitize(in, out, sizeof out), "pay?ments", "sanitize: %s", cases[i].name);
+	}
+	check_sanitize("\xe2\x80\x8a\xe2\x80\x90\xe2\x81\x9f\xef\xbf\xbc\xf3\xa0\x84\x80",
+	    "\xe2\x80\x8a\xe2\x80\x90\xe2\x81\x9f\xef\xbf\xbc\xf3\xa0\x84\x80",
+	    "the neighbours are kept (U+200A, U+2010, U+205F, U+FFFC, U+E0100)");
+	check_sanitize("\xe2\x9d\xa4\xef\xb8\x8f e\xcc\x81", "\xe2\x9d\xa4\xef\xb8\x8f e\xcc\x81",
+	    "variation selectors and combining marks are kept");
+	ok(text_unsafe(0x202e) && text_unsafe(0x9b) && !text_unsafe('a') && !text_unsafe(0xe9),
+	    "text_unsafe agrees with sanitize");
+}
+
+/* text_json_write's output as a string. */
+static char *
+json_write(const char *s, size_t len, const char *nl)
+{
+	static char buf[512];
+	FILE *f;
+
+	memset(buf, 0, sizeof buf);
+	f = fmemopen(buf, sizeof buf, "w");
+	text_json_write(f, s, len, nl);
+	fclose(f);
+	return buf;
+}
+
+static void
+test_json_write(void)
+{
+	const char *s;
+
+	s = "{\"a\":\t\"x\x1b]0;t\x07y\"}";
+	is_str(json_write(s, strlen(s), "\n"), "{\"a\":\t\"x\\u001b]0;t\\u0007y\"}",
+	    "json_write: raw controls in a string become \\u escapes");
+	s = "[\"\xc2\x9b\x7f\xe2\x80\xae\xe2\x80\x8b\xf3\xa0\x80\x81\"]";
+	is_str(json_write(s, strlen(s), "\n"), "[\"\\u009b\\u007f\\u202e\\u200b\\udb40\\udc01\"]",
+	    "json_write: C1, DEL, bidi, zero width, a tag (surrogate pair)");
+	s = "[\"\xc0\xaf\x9b\xe2\x82\"]";
+	is_str(json_write(s, strlen(s), "\n"), "[\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\"]",
+	    "json_write: invalid UTF-8, one U+FFFD per byte");
+	s = "[\"\\u001b\\\"\\\\\", \"h\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80\"]";
+	is_str(json_write(s, strlen(s), "\n"), s, "json_write: escapes and printable UTF-8 stay as they are");
+	s = "{\n\t\"a\": [1,\r\n2]}";
+	is_str(json_write(s, strlen(s), "\n\t"), "{\n\t\t\"a\": [1, \n\t2]}",
+	    "json_write: newlines outside strings as given, CR a blank");
+	is_str(json_write(s, strlen(s), " "), "{ \t\"a\": [1,  2]}", "json_write: ... or on one line");
+	s = "{\"k\x1b\":\"v\nw\"}";
+	is_str(json_write(s, strlen(s), " "), "{\"k\\u001b\":\"v\\u000aw\"}",
+	    "json_write: keys too; a newline in a string is escaped, not a line break");
+	s = "[\"a\\\x1b\"]";
+	is_str(json_write(s, strlen(s), "\n"), "[\"a\\\\\\u001b\"]",
+	    "json_write: a backslash before a control is escaped itself");
+	is_str(json_write("[\"ab\"]", 4, "\n"), "[\"ab", "json_write: stops at len");
+	is_str(json_write("\x1b[2J\xc3\xa9{}", 8, "\n"), " [2J  {}", "json_write: controls outside strings are blanks");
+}
+
+/* What text_filter_stream makes of in, written in pieces of size step. */
+static char *
+filter(const char *in, size_t step)
+{
+	static char out[256];
+	char carry[4];
+	size_t carried = 0, o = 0, i, n, len = strlen(in);
+
+	for (i = 0; i < len; i += n) {
+		n = len - i < step ? len - i : step;
+		o += text_filter_stream(in + i, n, out + o, &carried, carry);
+	}
+	out[o] = '\0';
+	ok(carried < 4, "filter: at most 3 bytes carried (%zu)", carried);
+	return out;
+}
+
+static void
+test_filter_stream(void)
+{
+	const char *in = "file \x1b]0;x\x07\xc2\x9b\xe2\x80\xae\xe2\x80\x8b\xc0\xaf:\n\tcaf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80\r\x7f\n";
+	const char *want = "file ?]0;x????\?\?:\n\tcaf\xc3\xa9 \xe6\x97\xa5 \xf0\x9f\x98\x80??\n";
+	size_t step;
+
+	is_str(filter(in, 4096), want, "filter: controls, C1, bidi, invisible, invalid UTF-8; newline and tab stay");
+	for (step = 1; step <= 4; step++)
+		is_str(filter(in, step), want, "filter: the same in pieces of %zu bytes", step);
+	{
+		char carry[4], out[16];
+		size_t carried = 0, n;
+
+		n = text_filter_stream("ab\xe6\x97", 4, out, &carried, carry);
+		ok(n == 2 && carried == 2, "filter: a cut sequence waits for its end");
+		n = text_filter_stream("x", 1, out, &carried, carry);
+		ok(n == 3 && memcmp(out, "??x", 3) == 0 && carried == 0,
+		    "filter: ... and is replaced when it never comes");
+	}
+}
+
 /* text_fit's output as a string. */
 static char *
 fit(const char *s, size_t width, int right)
@@ -295,6 +421,13 @@ test_width_fit(void)
 	/* In the C locale a column is a byte. */
 	setlocale(LC_ALL, "C");
 	is_int(text_width("\xe6\x97\xa5\xe6\x9c\xac"), 6, "width in the C locale: bytes");
+	/* ... and a terminal that is not UTF-8 gets no byte over 0x7f. */
+	{
+		char out[32];
+
+		is_str(text_sanitize("caf\xc3\xa9 \xc2\x9b" "2J \xe6\x97\xa5", out, sizeof out), "caf? ?2J ?",
+		    "sanitize in the C locale: every non-ASCII character is one '?'");
+	}
 	setlocale(LC_ALL, "C.UTF-8");
 }
 
@@ -367,11 +500,17 @@ test_utf8_next(void)
 int
 main(void)
 {
+	/* Sanitizing keeps UTF-8 only where the terminal takes it. */
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL)
+		diag("C.UTF-8 locale missing");
 	test_arena_many();
 	test_arena_misc();
 	test_xmalloc();
 	test_fatal();
 	test_sanitize();
+	test_sanitize_invisible();
+	test_json_write();
+	test_filter_stream();
 	test_width_fit();
 	test_duration();
 	test_time();

@@ -1156,7 +1156,7 @@ test_nesting(void)
 	for (i = 0; i < depth; i++)
 		buf[n++] = ']';
 	is_int(json_decode(buf, n, a, 0, NULL, &res), JSON_KIND_INVALID, "nesting: 10000 arrays rejected");
-	ok(strstr(res.error, "nested deeper than") != NULL, "nesting: reason (%s)", res.error);
+	ok(strstr(res.error, "nesting deeper than") != NULL, "nesting: reason (%s)", res.error);
 	is_int(res.offset, 1000, "nesting: offset of the first level too deep");
 	free(buf);
 
@@ -1171,7 +1171,7 @@ test_nesting(void)
 		n += (size_t)sprintf(doc + n, "]}");
 	n += (size_t)sprintf(doc + n, "]}");
 	s = json_decode_segment(doc, n, a, 0, err, sizeof err, &off);
-	ok(s == NULL && strstr(err, "nested deeper than") != NULL, "nesting: 10000 subsegment levels: %s", err);
+	ok(s == NULL && strstr(err, "nesting deeper than") != NULL, "nesting: 10000 subsegment levels: %s", err);
 
 	/* 400 levels (800 JSON levels) is within the limit and decodes. */
 	depth = 400;
