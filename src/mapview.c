@@ -129,12 +129,42 @@ mv_sel_edge(struct mapview *mv)
 
 /* ---------------------------------------------------------------- the shown set */
 
+/* Keep the nodes of s whose keep[] is set (in their order) and the edges
+ * between them, renumbered. */
+static void
+set_keep(struct mv_set *s, const unsigned char *keep)
+{
+	size_t *newidx = xcalloc(s->nnodes ? s->nnodes : 1, sizeof *newidx), i, n = 0, ne = 0;
+
+	for (i = 0; i < s->nnodes; i++) {
+		if (!keep[i]) {
+			free(s->nodes[i].members);
+			continue;
+		}
+		newidx[i] = n;
+		s->nodes[n++] = s->nodes[i];
+	}
+	for (i = 0; i < s->nedges; i++) {
+		struct mv_edge e = s->edges[i];
+
+		if (!keep[e.src] || !keep[e.dst])
+			continue;
+		e.src = newidx[e.src];
+		e.dst = newidx[e.dst];
+		s->edges[ne++] = e;
+	}
+	s->nnodes = n;
+	s->nedges = ne;
+	free(newidx);
+}
+
 /* Keep only the nodes within depth edges (either way) of the focus node;
  * returns 0 when the focus node is not shown. */
 static int
 apply_focus(struct mapview *mv, struct mv_set *s)
 {
-	size_t *dist, *queue, *newidx, head = 0, tail = 0, i, n = 0, ne = 0;
+	size_t *dist, *queue, head = 0, tail = 0, i;
+	unsigned char *keep;
 	long start = -1;
 
 	for (i = 0; i < s->nnodes; i++)
@@ -144,7 +174,7 @@ apply_focus(struct mapview *mv, struct mv_set *s)
 		return 0;
 	dist = xcalloc(s->nnodes, sizeof *dist);
 	queue = xcalloc(s->nnodes, sizeof *queue);
-	newidx = xcalloc(s->nnodes, sizeof *newidx);
+	keep = xcalloc(s->nnodes, 1);
 	for (i = 0; i < s->nnodes; i++)
 		dist[i] = SIZE_MAX;
 	dist[start] = 0;
@@ -169,28 +199,12 @@ apply_focus(struct mapview *mv, struct mv_set *s)
 			}
 		}
 	}
-	for (i = 0; i < s->nnodes; i++) {
-		if (dist[i] == SIZE_MAX) {
-			free(s->nodes[i].members);
-			continue;
-		}
-		newidx[i] = n;
-		s->nodes[n++] = s->nodes[i];
-	}
-	for (i = 0; i < s->nedges; i++) {
-		struct mv_edge e = s->edges[i];
-
-		if (dist[e.src] == SIZE_MAX || dist[e.dst] == SIZE_MAX)
-			continue;
-		e.src = newidx[e.src];
-		e.dst = newidx[e.dst];
-		s->edges[ne++] = e;
-	}
-	s->nnodes = n;
-	s->nedges = ne;
+	for (i = 0; i < s->nnodes; i++)
+		keep[i] = dist[i] != SIZE_MAX;
+	set_keep(s, keep);
 	free(dist);
 	free(queue);
-	free(newidx);
+	free(keep);
 	return 1;
 }
 
@@ -229,7 +243,7 @@ load_cmp(const void *a, const void *b)
 static void
 keep_busiest(struct mapview *mv, struct mv_set *s)
 {
-	size_t *by, *newidx, i, n = 0, ne = 0;
+	size_t *by, i;
 	unsigned char *keep;
 
 	mv->limited = 0;
@@ -237,7 +251,6 @@ keep_busiest(struct mapview *mv, struct mv_set *s)
 		return;
 	mv->limited = s->nnodes;
 	by = xcalloc(s->nnodes, sizeof *by);
-	newidx = xcalloc(s->nnodes, sizeof *newidx);
 	keep = xcalloc(s->nnodes, 1);
 	for (i = 0; i < s->nnodes; i++)
 		by[i] = i;
@@ -246,27 +259,8 @@ keep_busiest(struct mapview *mv, struct mv_set *s)
 	qsort(by, s->nnodes, sizeof *by, load_cmp);
 	for (i = 0; i < LAYOUT_MAX_NODES; i++)
 		keep[by[i]] = 1;
-	for (i = 0; i < s->nnodes; i++) {
-		if (!keep[i]) {
-			free(s->nodes[i].members);
-			continue;
-		}
-		newidx[i] = n;
-		s->nodes[n++] = s->nodes[i];
-	}
-	for (i = 0; i < s->nedges; i++) {
-		struct mv_edge e = s->edges[i];
-
-		if (!keep[e.src] || !keep[e.dst])
-			continue;
-		e.src = newidx[e.src];
-		e.dst = newidx[e.dst];
-		s->edges[ne++] = e;
-	}
-	s->nnodes = n;
-	s->nedges = ne;
+	set_keep(s, keep);
 	free(by);
-	free(newidx);
 	free(keep);
 }
 
