@@ -17,17 +17,7 @@
 : "${DOT:=dot}"
 export DOT
 
-H=$top_srcdir/tests/hostile
-C=$tmp/corpus
-if ! "$PYTHON3" "$H/make-hostile.py" "$C"; then
-	echo "Bail out! make-hostile.py failed"
-	exit 99
-fi
-M=$C/manifest.json
-ESC=$(printf '\033')
-BEL=$(printf '\007')
-C1=$(printf '\302\233')
-RLO=$(printf '\342\200\256')
+. "$top_srcdir/tests/hostile/corpus.sh"
 
 # run NAME WANT ARGS...: xraytop ARGS, out in $tmp/NAME.out, stderr in
 # NAME.err; ok when it exits WANT and its stderr is terminal-safe.

@@ -14,17 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 . "$top_srcdir/tests/cli/aws-lib.sh"
 
-H=$top_srcdir/tests/hostile
-C=$tmp/corpus
-if ! "$PYTHON3" "$H/make-hostile.py" "$C"; then
-	echo "Bail out! make-hostile.py failed"
-	exit 99
-fi
-M=$C/manifest.json
-ESC=$(printf '\033')
-BEL=$(printf '\007')
-C1=$(printf '\302\233')
-RLO=$(printf '\342\200\256')
+. "$top_srcdir/tests/hostile/corpus.sh"
 ZW=$(printf '\342\200\213')
 UI_NOW=1600001000
 keys=$("$PYTHON3" -c "import json; print(' '.join(t['key'] for t in json.load(open('$M'))['traces']))")

@@ -8,16 +8,8 @@
 # and no C1, bidi or invisible character.
 . "$(dirname "$0")/tmux-lib.sh"
 
-H=$top_srcdir/tests/hostile
-C=$tmp/corpus
-if ! "$PYTHON3" "$H/make-hostile.py" "$C"; then
-	echo "Bail out! make-hostile.py failed"
-	exit 99
-fi
-ESC=$(printf '\033')
-RLO=$(printf '\342\200\256')
+. "$top_srcdir/tests/hostile/corpus.sh"
 ZW=$(printf '\342\200\213')
-C1=$(printf '\302\233')
 
 # safe_screen DESC: the pane, with attributes, holds nothing but text and SGR.
 n_screen=0
