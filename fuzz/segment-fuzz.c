@@ -374,8 +374,64 @@ ids_repeat(const struct collect *cl)
 	return dup;
 }
 
+/* An entity of the documents: its id and its parent's (for a nested
+ * subsegment the enclosing entity, whatever its parent_id says), in one
+ * trace. */
+struct link {
+	const char	*trace;
+	const char	*id;
+	const char	*parent;
+};
+
+static void
+collect_links(const struct segment *s, const char *tid, const char *up, struct link **l,
+    size_t *n, size_t *cap)
+{
+	const struct segment *c;
+
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		if ((*l = realloc(*l, *cap * sizeof **l)) == NULL)
+			abort();
+	}
+	(*l)[*n].trace = tid;
+	(*l)[*n].id = s->id;
+	(*l)[(*n)++].parent = up != NULL ? up : s->parent_id;
+	for (c = s->children; c != NULL; c = c->next)
+		collect_links(c, tid, s->id, l, n, cap);
+}
+
+/* Nonzero when following parents from some entity leads back to it (an
+ * entity that is its own ancestor): no tree, and no order-free map. */
+static int
+parents_cycle(const struct collect *cl)
+{
+	struct link *l = NULL;
+	size_t n = 0, cap = 0, i, j, k, steps;
+	int cycle = 0;
+
+	for (i = 0; i < cl->ndocs; i++)
+		collect_links(cl->docs[i], cl->docs[i]->trace_id, NULL, &l, &n, &cap);
+	for (i = 0; i < n && !cycle; i++) {
+		for (k = i, steps = 0; steps <= n && l[k].parent != NULL; steps++) {
+			for (j = 0; j < n; j++)
+				if (strcmp(l[j].trace, l[k].trace) == 0 && strcmp(l[j].id, l[k].parent) == 0)
+					break;
+			if (j == n)
+				break;
+			if ((k = j) == i) {
+				cycle = 1;
+				break;
+			}
+		}
+	}
+	free(l);
+	return cycle;
+}
+
 /* Every document, the other way round, into a fresh map (when no entity
- * repeats another's trace and id, as X-Ray's unique ids promise). */
+ * repeats another's trace and id, as X-Ray's unique ids promise, and no
+ * entity is its own ancestor). */
 static void
 check_order(struct collect *cl)
 {
@@ -387,7 +443,7 @@ check_order(struct collect *cl)
 		return;
 	in = svcmap_input(cl->map);
 	if (cl->ndocs < 2 || cl->ndocs != cl->documents || in->duplicates > 0 ||
-	    cl->services > 0 || ids_repeat(cl))
+	    cl->services > 0 || ids_repeat(cl) || parents_cycle(cl))
 		return;
 	FUZZ_CHECK(in->documents == cl->documents, "map saw %llu documents of %lu",
 	    (unsigned long long)in->documents, cl->documents);
