@@ -181,7 +181,9 @@ fnv64(const char *s, uint64_t h)
 
 #define FNV_BASIS UINT64_C(0xcbf29ce484222325)
 
-/* Parse a 16-hex-digit id; else hash it and say so (returns 1). */
+/* Parse a 16-digit lowercase hex id; else hash it and say so (returns 1).
+ * Ids are compared as written, as the trace view does: "00AB..." and
+ * "00ab..." are two ids, so uppercase ones go the hashed way. */
 static int
 parse_id(const char *s, uint64_t *out)
 {
@@ -194,8 +196,6 @@ parse_id(const char *s, uint64_t *out)
 			v = v << 4 | (uint64_t)(c - '0');
 		else if (c >= 'a' && c <= 'f')
 			v = v << 4 | (uint64_t)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			v = v << 4 | (uint64_t)(c - 'A' + 10);
 		else
 			break;
 	}

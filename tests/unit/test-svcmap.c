@@ -600,6 +600,8 @@ test_odd_ids(void)
 {
 	struct svcmap *m = svcmap_new();
 	struct segment *a;
+	struct stats *st;
+	int i, j;
 
 	pool_reset();
 	a = doc(T1, "root-1", NULL, "a", "x", 100, 1, 0);
@@ -613,6 +615,33 @@ test_odd_ids(void)
 	check_stats(node_stats(m, "c", "x"), "odd ids: an empty trace id is a trace", 1, 1, 0, 0, 0, 0.4);
 	ok(edge_stats(m, "client", "client", "b", "x")->count == 0, "odd ids: client edge taken back");
 	svcmap_free(m);
+
+	/* Ids are compared as written, in either order: two nested calls
+	 * whose ids differ only in case are two calls, and a parent id names
+	 * only the one written the same way. */
+	for (i = 0; i < 2; i++) {
+		struct segment *d[3];
+
+		m = svcmap_new();
+		pool_reset();
+		d[0] = doc(T1, "00000000000000a1", NULL, "a", "x", 100, 1, 0);
+		sub(d[0], "00000000000000aa", "db", "remote", 100.1, 0.2, 0);
+		d[1] = doc(T1, "00000000000000b1", NULL, "b", "x", 100, 1, 0);
+		sub(d[1], "00000000000000AA", "db", "remote", 100.1, 0.2, 0);
+		d[2] = doc(T1, "00000000000000c1", "00000000000000AA", "c", "x", 100.1, 0.1, 0);
+		for (j = 0; j < 3; j++)
+			svcmap_add(m, d[i == 0 ? j : 2 - j]);
+		check_stats(edge_stats(m, "a", "x", "db", "remote"), "case of ids: a's call is its own",
+		    1, 1, 0, 0, 0, 0.2);
+		check_stats(edge_stats(m, "b", "x", "c", "x"), "case of ids: exact parent", 1, 1, 0, 0, 0, 0.2);
+		st = edge_stats(m, "a", "x", "c", "x");
+		ok(st == NULL || st->count == 0, "case of ids: no link across case (%s)",
+		    i == 0 ? "forward" : "reversed");
+		st = edge_stats(m, "b", "x", "db", "remote");
+		ok(st == NULL || st->count == 0, "case of ids: b's call reaches a segment (%s)",
+		    i == 0 ? "forward" : "reversed");
+		svcmap_free(m);
+	}
 }
 
 /* ---------------------------------------------------------------- GetServiceGraph */
