@@ -7,7 +7,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
 need_shared
-py() { "$PYTHON3" -c "$@"; }
 
 AWSCLI=${AWSCLI:-aws}
 if ! command -v "$AWSCLI" > /dev/null 2>&1 || ! "$PYTHON3" -c 'import botocore' 2> /dev/null; then

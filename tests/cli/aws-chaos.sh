@@ -36,12 +36,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
 need_shared
-py() { "$PYTHON3" -c "$@"; }
-
-# A hang must fail the test, not the CI job: every run is bounded.
-limit=90
-[ "${ASAN_BUILD:-no}" = yes ] && limit=180
-xr() { timeout -k 5 "$limit" "$XRAYTOP" "$@"; }
 
 now=$(date +%s)
 "$PYTHON3" "$SHARED_DIR/bench/gen-traces" --traces 60 --seed 11 --format batch --api-inferred \
@@ -206,7 +200,7 @@ for kind in oversize oversize-chunked; do
 import resource, subprocess, sys
 rc = subprocess.call(sys.argv[2:], stdout=open(sys.argv[1] + ".out", "w"), stderr=open(sys.argv[1] + ".err", "w"))
 print(rc, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)' "$tmp/$kind" \
-		timeout -k 5 "$limit" "$XRAYTOP" groups --endpoint-url "http://127.0.0.1:$port" > "$tmp/$kind.rss"
+		timeout -k 5 "$XR_LIMIT" "$XRAYTOP" groups --endpoint-url "http://127.0.0.1:$port" > "$tmp/$kind.rss"
 	read -r st rss < "$tmp/$kind.rss"
 	check "$kind: 128 MB of answer: exit 2" test "$st" -eq 2
 	grep -q 'larger than 32 MiB' "$tmp/$kind.err" && ok "... saying the answer is larger than 32 MiB" \

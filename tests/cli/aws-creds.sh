@@ -7,7 +7,6 @@
 # xraytop used.  When nothing works the message lists every provider.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
-py() { "$PYTHON3" -c "$@"; }
 
 write_keys
 "$PYTHON3" "$AWSDIR/fake_creds.py" --issued-only "$tmp/issued.json"

@@ -21,7 +21,6 @@ start_fake xray fake_xray.py --keys "$tmp/keys.json" --traces "$tmp/traces.jsonl
 EP="--endpoint-url http://127.0.0.1:$port"
 use_long_term_keys
 X() { "$XRAYTOP" "$@" $EP; }
-py() { "$PYTHON3" -c "$@"; }
 # requests the fake logged since mark_log
 mark_log() { mark=$(wc -l < "$tmp/xray.log"); }
 new_log() { tail -n +$((mark + 1)) "$tmp/xray.log"; }

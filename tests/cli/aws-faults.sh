@@ -9,7 +9,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
 need_shared
-py() { "$PYTHON3" -c "$@"; }
 
 now=$(date +%s)
 "$PYTHON3" "$SHARED_DIR/bench/gen-traces" --traces 400 --seed 5 --format batch --api-inferred \

@@ -18,6 +18,15 @@ done
 export HOME="$tmp/home" AWS_EC2_METADATA_DISABLED=true
 mkdir -p "$HOME"
 
+py() { "$PYTHON3" -c "$@"; }
+
+# xr ARGS...: xraytop, bounded (a hang fails the test, not the CI job), in
+# the environment the VAR=VALUE words of $XENV add.
+XR_LIMIT=90
+[ "${ASAN_BUILD:-no}" = yes ] && XR_LIMIT=180
+XENV=
+xr() { timeout -k 5 "$XR_LIMIT" env $XENV "$XRAYTOP" "$@"; }
+
 # start_fake NAME SCRIPT ARGS...: run a fake; its port in $port (and $NAME.port).
 start_fake() {
 	name=$1

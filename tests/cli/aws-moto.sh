@@ -7,7 +7,6 @@
 # 404 (xray-api.md section 10): those gaps are tested for what they are.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
-py() { "$PYTHON3" -c "$@"; }
 
 AWSCLI=${AWSCLI:-aws}
 for m in moto aws_xray_sdk botocore; do

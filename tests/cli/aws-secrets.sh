@@ -15,13 +15,6 @@
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/aws-lib.sh"
 need_shared
-py() { "$PYTHON3" -c "$@"; }
-
-limit=90
-[ "${ASAN_BUILD:-no}" = yes ] && limit=180
-# XENV: VAR=VALUE words for the next runs' environment
-XENV=
-xr() { timeout -k 5 "$limit" env $XENV "$XRAYTOP" "$@"; }
 
 # The secrets: long, random, and nothing like any other text of the run.
 "$PYTHON3" - "$tmp" <<'PY'
@@ -177,7 +170,7 @@ cat > "$tmp/tui.script" <<END
 :dump-screen $tmp/tui-rules.screen
 END
 env XRAYTOP_NO_DISPLAY=1 XRAYTOP_SCRIPT="$tmp/tui.script" LINES=30 COLUMNS=100 TERM=xterm-256color \
-	XRAYTOP_CONFIG=/dev/null timeout -k 5 "$limit" "$XRAYTOP" --since 1h --endpoint-url "$url" --refresh 1h \
+	XRAYTOP_CONFIG=/dev/null timeout -k 5 "$XR_LIMIT" "$XRAYTOP" --since 1h --endpoint-url "$url" --refresh 1h \
 	-vv --log "$tmp/tui.log" > "$tmp/tui.out" 2> "$tmp/tui.err"
 st=$?
 check "the TUI on the account, headless: exit 0, nothing on standard error" test "$st" -eq 0 -a ! -s "$tmp/tui.err"

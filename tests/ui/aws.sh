@@ -17,7 +17,6 @@ start_fake xray fake_xray.py --keys "$tmp/keys.json" --traces "$tmp/traces.jsonl
 	--sampling-stats "$FIX/sampling-stats.json" --log "$tmp/xray.log" --write-truth "$tmp/truth.json"
 use_long_term_keys
 UI_NOW=$now
-py() { "$PYTHON3" -c "$@"; }
 ntraces=$(py "import json; print(len(json.load(open('$tmp/truth.json'))['traces']))")
 first=$(py "import json; t=json.load(open('$tmp/truth.json'))['traces']; print(sorted(t)[0])")
 faults=$(py "import json; t=json.load(open('$tmp/truth.json'))['traces']; print(sum(1 for v in t.values() if v['summary']['HasFault']))")
