@@ -21,14 +21,16 @@
  *    their parent_id leads to and count once that segment is known;
  *  - the same (trace_id, id) seen again replaces what was counted for it.
  *
- * Links are resolved by (trace_id, id).  Statistics of the client node are
- * the sum of its outgoing edges (kept in step with them, never counted on
- * their own).  Memory: 48 bytes per entity of every counted document (all
- * subsegments, since any can be the parent of an independent subsegment),
- * a 4-byte id-table slot per ~0.5 entity, and 8 bytes per counted request
- * latency; limit 2^27 - 2 entities.  Node and edge indices are stable for the
- * life of the map; nodes are never removed, but a node or edge can drop to a
- * count of 0 when what made it is reclassified (svcmap_node_visible).
+ * Links are resolved by (trace_id, id), both compared exactly as written
+ * (as the trace view does: "00AB..." and "00ab..." are two ids).
+ * Statistics of the client node are the sum of its outgoing edges (kept in
+ * step with them, never counted on their own).  Memory: 48 bytes per
+ * entity of every counted document (all subsegments, since any can be the
+ * parent of an independent subsegment), a 4-byte id-table slot per ~0.5
+ * entity, and 8 bytes per counted request latency; limit 2^27 - 2
+ * entities.  Node and edge indices are stable for the life of the map;
+ * nodes are never removed, but a node or edge can drop to a count of 0
+ * when what made it is reclassified (svcmap_node_visible).
  *
  * Live use bounds memory: svcmap_forget_traces drops the records of whole
  * traces while what they counted stays in the nodes and edges, so the map
