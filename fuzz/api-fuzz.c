@@ -137,7 +137,6 @@ static void
 page_summary(void *ctx, const struct trace_summary *s)
 {
 	struct pages *p = ctx;
-	struct trace_summary *d;
 	size_t i;
 
 	FUZZ_CHECK(s->id != NULL, "summary without an id");
@@ -150,27 +149,7 @@ page_summary(void *ctx, const struct trace_summary *s)
 	p->summaries++;
 	if (p->nsums == sizeof p->sums / sizeof p->sums[0])
 		return;
-	d = &p->sums[p->nsums++];
-	*d = *s;
-	d->id = arena_strdup(p->a, s->id);
-	d->method = arena_strdup(p->a, s->method);
-	d->url = arena_strdup(p->a, s->url);
-	d->user_agent = arena_strdup(p->a, s->user_agent);
-	d->client_ip = arena_strdup(p->a, s->client_ip);
-	d->user = arena_strdup(p->a, s->user);
-	d->root.name = arena_strdup(p->a, s->root.name);
-	d->root.type = arena_strdup(p->a, s->root.type);
-	d->services = arena_calloc(p->a, s->nservices + 1, sizeof *d->services);
-	for (i = 0; i < s->nservices; i++) {
-		d->services[i].name = arena_strdup(p->a, s->services[i].name);
-		d->services[i].type = arena_strdup(p->a, s->services[i].type);
-	}
-	d->annotations = arena_calloc(p->a, s->nannotations + 1, sizeof *d->annotations);
-	for (i = 0; i < s->nannotations; i++) {
-		d->annotations[i] = s->annotations[i];
-		d->annotations[i].key = arena_strdup(p->a, s->annotations[i].key);
-		d->annotations[i].str = arena_strdup(p->a, s->annotations[i].str);
-	}
+	summary_copy(&p->sums[p->nsums++], s, p->a);
 }
 
 static void

@@ -154,28 +154,14 @@ static void
 collect_summary(void *ctx, const struct trace_summary *s)
 {
 	struct collect *cl = ctx;
-	struct trace_summary *d;
 
 	FUZZ_CHECK(s->id != NULL, "summary without an id");
 	FUZZ_CHECK(s->nservices == 0 || s->services != NULL, "summary services");
 	cl->summaries++;
 	if (cl->nsums == sizeof cl->sums / sizeof cl->sums[0])
 		return;
-	/* Copy what the trace list prints: the pointers die with the call. */
-	d = &cl->sums[cl->nsums++];
-	*d = *s;
-	d->id = arena_strdup(cl->sum_arena, s->id);
-	d->method = arena_strdup(cl->sum_arena, s->method);
-	d->url = arena_strdup(cl->sum_arena, s->url);
-	d->user_agent = arena_strdup(cl->sum_arena, s->user_agent);
-	d->client_ip = arena_strdup(cl->sum_arena, s->client_ip);
-	d->user = arena_strdup(cl->sum_arena, s->user);
-	d->root.name = arena_strdup(cl->sum_arena, s->root.name);
-	d->root.type = arena_strdup(cl->sum_arena, s->root.type);
-	d->services = NULL;
-	d->nservices = 0;
-	d->annotations = NULL;
-	d->nannotations = 0;
+	/* The pointers die with the call. */
+	summary_copy(&cl->sums[cl->nsums++], s, cl->sum_arena);
 }
 
 static void

@@ -135,7 +135,7 @@ on_summary(void *ctx, const struct trace_summary *s)
 		aw->capnext = aw->capnext ? aw->capnext * 2 : 256;
 		aw->next_sums = xreallocarray(aw->next_sums, aw->capnext, sizeof *aw->next_sums);
 	}
-	app_summary_copy(&aw->next_sums[aw->nnext++], s, aw->next_arena);
+	summary_copy(&aw->next_sums[aw->nnext++], s, aw->next_arena);
 }
 
 static void

@@ -80,33 +80,6 @@ load_graph(void *ctx, const struct graph_service *svcs, size_t n)
 	svcmap_load_graph(ld->data.map, svcs, n);
 }
 
-void
-app_summary_copy(struct trace_summary *d, const struct trace_summary *s, struct arena *a)
-{
-	size_t i;
-
-	*d = *s;
-	d->id = arena_strdup(a, s->id);
-	d->method = arena_strdup(a, s->method);
-	d->url = arena_strdup(a, s->url);
-	d->user_agent = arena_strdup(a, s->user_agent);
-	d->client_ip = arena_strdup(a, s->client_ip);
-	d->user = arena_strdup(a, s->user);
-	d->root.name = arena_strdup(a, s->root.name);
-	d->root.type = arena_strdup(a, s->root.type);
-	d->services = arena_calloc(a, s->nservices, sizeof *d->services);
-	for (i = 0; i < s->nservices; i++) {
-		d->services[i].name = arena_strdup(a, s->services[i].name);
-		d->services[i].type = arena_strdup(a, s->services[i].type);
-	}
-	d->annotations = arena_calloc(a, s->nannotations, sizeof *d->annotations);
-	for (i = 0; i < s->nannotations; i++) {
-		d->annotations[i] = s->annotations[i];
-		d->annotations[i].key = arena_strdup(a, s->annotations[i].key);
-		d->annotations[i].str = arena_strdup(a, s->annotations[i].str);
-	}
-}
-
 /* Keep a copy of a summary given as such (GetTraceSummaries). */
 static void
 load_summary(void *ctx, const struct trace_summary *s)
@@ -117,7 +90,7 @@ load_summary(void *ctx, const struct trace_summary *s)
 		ld->capapi = ld->capapi ? ld->capapi * 2 : 64;
 		ld->api = xreallocarray(ld->api, ld->capapi, sizeof *ld->api);
 	}
-	app_summary_copy(&ld->api[ld->napi++], s, ld->arena);
+	summary_copy(&ld->api[ld->napi++], s, ld->arena);
 	atomic_fetch_add(&ld->docs, 1);
 }
 

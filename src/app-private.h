@@ -155,7 +155,6 @@ int app_set_group(struct app *app, const char *name, char *err, size_t errlen);
 void app_pause(struct app *app, int paused);
 const char *app_demo_path(void);
 /* A deep copy of s into d, its strings in a. */
-void app_summary_copy(struct trace_summary *d, const struct trace_summary *s, struct arena *a);
 /* Documents read so far while files load, or -1 when not loading. */
 long long app_loading(struct app *app);
 /* Forget the compiled filters (at exit). */

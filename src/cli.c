@@ -442,34 +442,12 @@ static void
 traces_summary(void *ctx, const struct trace_summary *s)
 {
 	struct traces_ctx *tc = ctx;
-	struct trace_summary *d;
-	size_t i;
 
 	if (tc->nsums == tc->capsums) {
 		tc->capsums = tc->capsums ? tc->capsums * 2 : 64;
 		tc->sums = xreallocarray(tc->sums, tc->capsums, sizeof *tc->sums);
 	}
-	d = &tc->sums[tc->nsums++];
-	*d = *s;
-	d->id = arena_strdup(tc->arena, s->id);
-	d->method = arena_strdup(tc->arena, s->method);
-	d->url = arena_strdup(tc->arena, s->url);
-	d->user_agent = arena_strdup(tc->arena, s->user_agent);
-	d->client_ip = arena_strdup(tc->arena, s->client_ip);
-	d->user = arena_strdup(tc->arena, s->user);
-	d->root.name = arena_strdup(tc->arena, s->root.name);
-	d->root.type = arena_strdup(tc->arena, s->root.type);
-	d->services = arena_calloc(tc->arena, s->nservices, sizeof *d->services);
-	for (i = 0; i < s->nservices; i++) {
-		d->services[i].name = arena_strdup(tc->arena, s->services[i].name);
-		d->services[i].type = arena_strdup(tc->arena, s->services[i].type);
-	}
-	d->annotations = arena_calloc(tc->arena, s->nannotations, sizeof *d->annotations);
-	for (i = 0; i < s->nannotations; i++) {
-		d->annotations[i] = s->annotations[i];
-		d->annotations[i].key = arena_strdup(tc->arena, s->annotations[i].key);
-		d->annotations[i].str = arena_strdup(tc->arena, s->annotations[i].str);
-	}
+	summary_copy(&tc->sums[tc->nsums++], s, tc->arena);
 }
 
 /* A whole trace that matches --filter: its summary. */

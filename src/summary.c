@@ -267,3 +267,30 @@ summary_cmp_id(const void *pa, const void *pb)
 
 	return str_cmp(a->id, b->id);
 }
+
+void
+summary_copy(struct trace_summary *d, const struct trace_summary *s, struct arena *a)
+{
+	size_t i;
+
+	*d = *s;
+	d->id = arena_strdup(a, s->id);
+	d->method = arena_strdup(a, s->method);
+	d->url = arena_strdup(a, s->url);
+	d->user_agent = arena_strdup(a, s->user_agent);
+	d->client_ip = arena_strdup(a, s->client_ip);
+	d->user = arena_strdup(a, s->user);
+	d->root.name = arena_strdup(a, s->root.name);
+	d->root.type = arena_strdup(a, s->root.type);
+	d->services = arena_calloc(a, s->nservices, sizeof *d->services);
+	for (i = 0; i < s->nservices; i++) {
+		d->services[i].name = arena_strdup(a, s->services[i].name);
+		d->services[i].type = arena_strdup(a, s->services[i].type);
+	}
+	d->annotations = arena_calloc(a, s->nannotations, sizeof *d->annotations);
+	for (i = 0; i < s->nannotations; i++) {
+		d->annotations[i] = s->annotations[i];
+		d->annotations[i].key = arena_strdup(a, s->annotations[i].key);
+		d->annotations[i].str = arena_strdup(a, s->annotations[i].str);
+	}
+}

@@ -57,6 +57,8 @@ struct trace_summary {
 
 /* Fill out from an assembled trace; strings are copied into a. */
 void summary_from_trace(struct trace_summary *out, const struct trace *t, struct arena *a);
+/* A copy of s in d whose strings and arrays all live in a. */
+void summary_copy(struct trace_summary *d, const struct trace_summary *s, struct arena *a);
 /* qsort comparators: by response time descending, by start ascending, by id. */
 int summary_cmp_response(const void *a, const void *b);
 int summary_cmp_start(const void *a, const void *b);
